@@ -1,0 +1,1123 @@
+/*
+ * kvm.c - the "kvm" accelerator: guest code runs on the host CPU through
+ * the Linux KVM API (/dev/kvm), one kernel vCPU per struct accel vCPU.
+ *
+ * Reference: Documentation/virt/kvm/api.rst in the Linux tree (KVM_RUN,
+ * struct kvm_run, the x86 register ioctls, "immediate_exit"), and
+ * accel/accel.h for the contract.
+ *
+ * Design: no in-kernel irqchip.  Interrupts come from the machine's
+ * emulated PIC through bus->intr_pending/intr_ack and are injected with
+ * KVM_INTERRUPT when the guest can take them (otherwise an interrupt
+ * window is requested).  HLT therefore exits to user space and the halted
+ * state lives here, not in KVM's mp_state (KVM refuses a HALTED mp_state
+ * without an in-kernel local APIC).  Port I/O and MMIO exits are completed
+ * through the bus inside vcpu_run.
+ *
+ * Not implemented: in-kernel irqchip/PIT (ACCEL_CAP_IRQCHIP), MSI routing,
+ * ioeventfd/irqfd, dirty-page logging, coalesced MMIO, guest debugging,
+ * XSAVE state beyond the FXSAVE image (AVX and later registers are not in
+ * struct cpu_state), SMM, nested virtualization state, a CPUID profile of
+ * our own (KVM's supported CPUID is passed through).
+ */
+#include "accel/backends.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/kvm.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "util/log.h"
+
+#define KVM_TSS_ADDR          0xfffbd000ull /* 3 pages below the BIOS, like every x86 VMM */
+#define KVM_IDENTITY_MAP_ADDR 0xfffbc000ull /* 1 page, EPT identity table for real mode */
+#define KVM_PAGE_SIZE         4096ull
+/* Bound on the KVM_RUN calls used to finish a pending I/O exit outside
+ * vcpu_run (a string instruction can need one per chunk). */
+#define KVM_COMPLETE_IO_MAX   64
+
+/* The MSRs of struct x86_msrs (apic_base goes through KVM_SET_SREGS). */
+struct kvm_msr_desc {
+    uint32_t index;
+    uint16_t offset; /* into struct x86_msrs */
+};
+
+#define MSR(idx, field) { (idx), offsetof(struct x86_msrs, field) }
+static const struct kvm_msr_desc kvm_msr_table[] = {
+    MSR(0x00000010, tsc),
+    MSR(0x00000174, sysenter_cs),
+    MSR(0x00000175, sysenter_esp),
+    MSR(0x00000176, sysenter_eip),
+    MSR(0x000001a0, misc_enable),
+    MSR(0x00000277, pat),
+    MSR(0xc0000081, star),
+    MSR(0xc0000082, lstar),
+    MSR(0xc0000083, cstar),
+    MSR(0xc0000084, sfmask),
+    MSR(0xc0000102, kernel_gs_base),
+    MSR(0xc0000103, tsc_aux),
+    MSR(0x000002ff, mtrr_def_type),
+    MSR(0x00000250, mtrr_fixed[0]),  /* 64K_00000 */
+    MSR(0x00000258, mtrr_fixed[1]),  /* 16K_80000 */
+    MSR(0x00000259, mtrr_fixed[2]),  /* 16K_A0000 */
+    MSR(0x00000268, mtrr_fixed[3]),  /* 4K_C0000 ... 4K_F8000 */
+    MSR(0x00000269, mtrr_fixed[4]),
+    MSR(0x0000026a, mtrr_fixed[5]),
+    MSR(0x0000026b, mtrr_fixed[6]),
+    MSR(0x0000026c, mtrr_fixed[7]),
+    MSR(0x0000026d, mtrr_fixed[8]),
+    MSR(0x0000026e, mtrr_fixed[9]),
+    MSR(0x0000026f, mtrr_fixed[10]),
+    MSR(0x00000200, mtrr_var[0]), MSR(0x00000201, mtrr_var[1]),
+    MSR(0x00000202, mtrr_var[2]), MSR(0x00000203, mtrr_var[3]),
+    MSR(0x00000204, mtrr_var[4]), MSR(0x00000205, mtrr_var[5]),
+    MSR(0x00000206, mtrr_var[6]), MSR(0x00000207, mtrr_var[7]),
+    MSR(0x00000208, mtrr_var[8]), MSR(0x00000209, mtrr_var[9]),
+    MSR(0x0000020a, mtrr_var[10]), MSR(0x0000020b, mtrr_var[11]),
+    MSR(0x0000020c, mtrr_var[12]), MSR(0x0000020d, mtrr_var[13]),
+    MSR(0x0000020e, mtrr_var[14]), MSR(0x0000020f, mtrr_var[15]),
+};
+#undef MSR
+#define KVM_NR_MSRS (sizeof(kvm_msr_table) / sizeof(kvm_msr_table[0]))
+
+struct kvm_vcpu {
+    int fd;                 /* -1 until created */
+    struct kvm_run *run;
+    size_t run_size;
+    bool halted;            /* executed HLT, waiting for an interrupt */
+    bool window_valid;      /* run->ready_for_interrupt_injection/if_flag describe the current state */
+    bool io_pending;        /* returned to the caller before KVM_RUN completed an I/O exit */
+};
+
+struct kvm_accel {
+    int kvm_fd, vm_fd;
+    size_t run_size;
+    unsigned nr_slots, max_slots;
+    bool readonly_mem, xcrs, debugregs;
+    bool (*stop_requested)(void *opaque);
+    struct kvm_cpuid2 *cpuid;           /* KVM_GET_SUPPORTED_CPUID */
+    struct kvm_msr_list *msr_list;      /* KVM_GET_MSR_INDEX_LIST */
+    bool msrs_probed;
+    unsigned nr_msrs;                   /* usable entries of kvm_msr_table ... */
+    uint8_t msr_use[KVM_NR_MSRS];       /* ... listed here by table position */
+    unsigned ncpus;
+    struct kvm_vcpu vcpu[];
+};
+
+/* -------------------------------------------------------------------- */
+/* setup                                                                  */
+
+static int kvm_check_cap(struct kvm_accel *k, int fd, long cap)
+{
+    int r = ioctl(fd, KVM_CHECK_EXTENSION, cap);
+
+    return r < 0 ? 0 : r;
+}
+
+static int kvm_get_supported_cpuid(struct kvm_accel *k, char *err, size_t errlen)
+{
+    for (unsigned nent = 64; nent <= 65536; nent *= 2) {
+        struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + nent * sizeof(c->entries[0]));
+
+        if (!c) {
+            snprintf(err, errlen, "out of memory for the CPUID table");
+            return -ENOMEM;
+        }
+        c->nent = nent;
+        if (ioctl(k->kvm_fd, KVM_GET_SUPPORTED_CPUID, c) == 0) {
+            k->cpuid = c;
+            return 0;
+        }
+        int e = errno;
+        free(c);
+        if (e != E2BIG) {
+            snprintf(err, errlen, "KVM_GET_SUPPORTED_CPUID failed: %s", strerror(e));
+            return -e;
+        }
+    }
+    snprintf(err, errlen, "KVM_GET_SUPPORTED_CPUID: table too large");
+    return -E2BIG;
+}
+
+static int kvm_get_msr_list(struct kvm_accel *k, char *err, size_t errlen)
+{
+    struct kvm_msr_list probe = { .nmsrs = 0 };
+    struct kvm_msr_list *l;
+
+    /* The first call fails with E2BIG and tells the count. */
+    if (ioctl(k->kvm_fd, KVM_GET_MSR_INDEX_LIST, &probe) < 0 && errno != E2BIG) {
+        int e = errno;
+        snprintf(err, errlen, "KVM_GET_MSR_INDEX_LIST failed: %s", strerror(e));
+        return -e;
+    }
+    l = calloc(1, sizeof(*l) + (size_t)probe.nmsrs * sizeof(l->indices[0]));
+    if (!l) {
+        snprintf(err, errlen, "out of memory for the MSR list");
+        return -ENOMEM;
+    }
+    l->nmsrs = probe.nmsrs;
+    if (ioctl(k->kvm_fd, KVM_GET_MSR_INDEX_LIST, l) < 0) {
+        int e = errno;
+        free(l);
+        snprintf(err, errlen, "KVM_GET_MSR_INDEX_LIST failed: %s", strerror(e));
+        return -e;
+    }
+    k->msr_list = l;
+    return 0;
+}
+
+static void kvm_free(struct kvm_accel *k)
+{
+    for (unsigned i = 0; i < k->ncpus; i++) {
+        struct kvm_vcpu *v = &k->vcpu[i];
+
+        if (v->run)
+            munmap(v->run, v->run_size);
+        if (v->fd >= 0)
+            close(v->fd);
+    }
+    if (k->vm_fd >= 0)
+        close(k->vm_fd);
+    if (k->kvm_fd >= 0)
+        close(k->kvm_fd);
+    free(k->cpuid);
+    free(k->msr_list);
+    free(k);
+}
+
+static int kvm_init(struct accel *a, const struct accel_config *cfg, char *err, size_t errlen)
+{
+    const struct cpu_bus *bus = cfg->bus;
+    struct kvm_accel *k;
+    int ret, r, max_vcpus;
+
+    if (!bus->pio_read || !bus->pio_write || !bus->mem_read || !bus->mem_write) {
+        snprintf(err, errlen, "the machine bus lacks port or memory callbacks");
+        return -EINVAL;
+    }
+    k = calloc(1, sizeof(*k) + (size_t)cfg->ncpus * sizeof(k->vcpu[0]));
+    if (!k) {
+        snprintf(err, errlen, "out of memory for %u vCPUs", cfg->ncpus);
+        return -ENOMEM;
+    }
+    k->ncpus = cfg->ncpus;
+    k->vm_fd = -1;
+    for (unsigned i = 0; i < k->ncpus; i++)
+        k->vcpu[i].fd = -1;
+    k->stop_requested = cfg->stop_requested;
+
+    k->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+    if (k->kvm_fd < 0) {
+        ret = -errno;
+        snprintf(err, errlen, "cannot open /dev/kvm: %s", strerror(-ret));
+        goto fail;
+    }
+    r = ioctl(k->kvm_fd, KVM_GET_API_VERSION, 0);
+    if (r != KVM_API_VERSION) {
+        ret = r < 0 ? -errno : -ENOTSUP;
+        snprintf(err, errlen, "KVM API version %d, need %d", r, KVM_API_VERSION);
+        goto fail;
+    }
+    if (!kvm_check_cap(k, k->kvm_fd, KVM_CAP_USER_MEMORY) ||
+        !kvm_check_cap(k, k->kvm_fd, KVM_CAP_IMMEDIATE_EXIT) ||
+        !kvm_check_cap(k, k->kvm_fd, KVM_CAP_EXT_CPUID) ||
+        !kvm_check_cap(k, k->kvm_fd, KVM_CAP_VCPU_EVENTS) ||
+        !kvm_check_cap(k, k->kvm_fd, KVM_CAP_SET_TSS_ADDR)) {
+        ret = -ENOTSUP;
+        snprintf(err, errlen, "host KVM lacks a required capability "
+                 "(user memory, immediate exit, CPUID2, vCPU events or TSS address)");
+        goto fail;
+    }
+    max_vcpus = kvm_check_cap(k, k->kvm_fd, KVM_CAP_MAX_VCPUS);
+    if (max_vcpus <= 0)
+        max_vcpus = kvm_check_cap(k, k->kvm_fd, KVM_CAP_NR_VCPUS);
+    if (max_vcpus <= 0)
+        max_vcpus = 4; /* the documented minimum when the cap is absent */
+    if (cfg->ncpus > (unsigned)max_vcpus) {
+        ret = -EINVAL;
+        snprintf(err, errlen, "%u vCPUs requested, host KVM allows %d", cfg->ncpus, max_vcpus);
+        goto fail;
+    }
+    r = ioctl(k->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+    if (r < (int)sizeof(struct kvm_run)) {
+        ret = r < 0 ? -errno : -EINVAL;
+        snprintf(err, errlen, "KVM_GET_VCPU_MMAP_SIZE failed: %s", strerror(-ret));
+        goto fail;
+    }
+    k->run_size = (size_t)r;
+
+    k->vm_fd = ioctl(k->kvm_fd, KVM_CREATE_VM, 0);
+    if (k->vm_fd < 0) {
+        ret = -errno;
+        snprintf(err, errlen, "KVM_CREATE_VM failed: %s", strerror(-ret));
+        goto fail;
+    }
+    /* VMX needs a TSS (and an identity page table for unpaged modes on
+     * EPT) somewhere in guest-physical space; put them just below the
+     * BIOS where nothing else lives. */
+    if (ioctl(k->vm_fd, KVM_SET_TSS_ADDR, (unsigned long)KVM_TSS_ADDR) < 0) {
+        ret = -errno;
+        snprintf(err, errlen, "KVM_SET_TSS_ADDR failed: %s", strerror(-ret));
+        goto fail;
+    }
+    if (kvm_check_cap(k, k->vm_fd, KVM_CAP_SET_IDENTITY_MAP_ADDR)) {
+        uint64_t addr = KVM_IDENTITY_MAP_ADDR;
+
+        if (ioctl(k->vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &addr) < 0) {
+            ret = -errno;
+            snprintf(err, errlen, "KVM_SET_IDENTITY_MAP_ADDR failed: %s", strerror(-ret));
+            goto fail;
+        }
+    }
+    k->readonly_mem = kvm_check_cap(k, k->vm_fd, KVM_CAP_READONLY_MEM) > 0;
+    k->xcrs = kvm_check_cap(k, k->kvm_fd, KVM_CAP_XCRS) > 0;
+    k->debugregs = kvm_check_cap(k, k->kvm_fd, KVM_CAP_DEBUGREGS) > 0;
+    r = kvm_check_cap(k, k->vm_fd, KVM_CAP_NR_MEMSLOTS);
+    k->max_slots = r > 0 ? (unsigned)r : 32;
+
+    ret = kvm_get_supported_cpuid(k, err, errlen);
+    if (ret < 0)
+        goto fail;
+    ret = kvm_get_msr_list(k, err, errlen);
+    if (ret < 0)
+        goto fail;
+
+    a->priv = k;
+    return 0;
+
+fail:
+    kvm_free(k);
+    return ret;
+}
+
+static void kvm_destroy(struct accel *a)
+{
+    if (a->priv)
+        kvm_free(a->priv);
+    a->priv = NULL;
+}
+
+static int kvm_map_memory(struct accel *a, uint64_t gpa, uint64_t size, void *host, bool readonly)
+{
+    struct kvm_accel *k = a->priv;
+    struct kvm_userspace_memory_region region;
+
+    if (size == 0 || gpa + size < gpa || (gpa | size | (uintptr_t)host) % KVM_PAGE_SIZE) {
+        vlog(LOG_ACCEL, "kvm: cannot map gpa 0x%llx size 0x%llx: empty, wrapping or not page aligned\n",
+             (unsigned long long)gpa, (unsigned long long)size);
+        return -EINVAL;
+    }
+    if (k->nr_slots >= k->max_slots) {
+        vlog(LOG_ACCEL, "kvm: out of memory slots (%u)\n", k->max_slots);
+        return -ENOSPC;
+    }
+    memset(&region, 0, sizeof(region));
+    region.slot = k->nr_slots;
+    region.guest_phys_addr = gpa;
+    region.memory_size = size;
+    region.userspace_addr = (uintptr_t)host;
+    if (readonly && k->readonly_mem) {
+        /* Guest writes come back as KVM_EXIT_MMIO and reach
+         * bus->mem_write, which drops them like real ROM. */
+        region.flags = KVM_MEM_READONLY;
+    } else if (readonly) {
+        vlog(LOG_UNIMP, "kvm: host lacks KVM_CAP_READONLY_MEM: ROM at 0x%llx is writable by the guest\n",
+             (unsigned long long)gpa);
+    }
+    if (ioctl(k->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0) {
+        int e = errno;
+        vlog(LOG_ACCEL, "kvm: KVM_SET_USER_MEMORY_REGION gpa 0x%llx size 0x%llx: %s\n",
+             (unsigned long long)gpa, (unsigned long long)size, strerror(e));
+        return -e;
+    }
+    k->nr_slots++;
+    return 0;
+}
+
+static bool kvm_msr_listed(const struct kvm_accel *k, uint32_t index)
+{
+    for (uint32_t i = 0; i < k->msr_list->nmsrs; i++) {
+        if (k->msr_list->indices[i] == index)
+            return true;
+    }
+    return false;
+}
+
+/* Keep the table MSRs that KVM lists and can read on a real vCPU. */
+static void kvm_probe_msrs(struct kvm_accel *k, int vcpu_fd)
+{
+    struct {
+        struct kvm_msrs hdr;
+        struct kvm_msr_entry e;
+    } one;
+
+    k->nr_msrs = 0;
+    for (unsigned i = 0; i < KVM_NR_MSRS; i++) {
+        if (!kvm_msr_listed(k, kvm_msr_table[i].index))
+            continue;
+        memset(&one, 0, sizeof(one));
+        one.hdr.nmsrs = 1;
+        one.e.index = kvm_msr_table[i].index;
+        if (ioctl(vcpu_fd, KVM_GET_MSRS, &one) == 1)
+            k->msr_use[k->nr_msrs++] = (uint8_t)i;
+        else
+            vlog(LOG_ACCEL, "kvm: MSR 0x%x not readable, not saved\n", kvm_msr_table[i].index);
+    }
+    k->msrs_probed = true;
+}
+
+static int kvm_set_cpuid(struct kvm_accel *k, struct kvm_vcpu *v, unsigned index)
+{
+    size_t sz = sizeof(*k->cpuid) + k->cpuid->nent * sizeof(k->cpuid->entries[0]);
+    struct kvm_cpuid2 *c = malloc(sz);
+    int ret = 0;
+
+    if (!c)
+        return -ENOMEM;
+    memcpy(c, k->cpuid, sz);
+    /* Give each vCPU its own APIC ID (leaf 1 EBX[31:24], x2APIC leaves). */
+    for (uint32_t i = 0; i < c->nent; i++) {
+        struct kvm_cpuid_entry2 *e = &c->entries[i];
+
+        if (e->function == 1)
+            e->ebx = (e->ebx & 0x00ffffffu) | ((index & 0xffu) << 24);
+        else if (e->function == 0xb || e->function == 0x1f)
+            e->edx = index;
+    }
+    if (ioctl(v->fd, KVM_SET_CPUID2, c) < 0)
+        ret = -errno;
+    free(c);
+    return ret;
+}
+
+static int kvm_vcpu_create(struct accel *a, unsigned index)
+{
+    struct kvm_accel *k = a->priv;
+    struct kvm_vcpu *v;
+    void *run;
+    int ret;
+
+    if (index >= k->ncpus || k->vcpu[index].fd >= 0)
+        return -EINVAL;
+    v = &k->vcpu[index];
+    v->fd = ioctl(k->vm_fd, KVM_CREATE_VCPU, (unsigned long)index);
+    if (v->fd < 0) {
+        ret = -errno;
+        vlog(LOG_ACCEL, "kvm: KVM_CREATE_VCPU %u: %s\n", index, strerror(-ret));
+        v->fd = -1;
+        return ret;
+    }
+    run = mmap(NULL, k->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
+    if (run == MAP_FAILED) {
+        ret = -errno;
+        vlog(LOG_ACCEL, "kvm: mmap of the kvm_run area: %s\n", strerror(-ret));
+        goto fail;
+    }
+    v->run = run;
+    v->run_size = k->run_size;
+    ret = kvm_set_cpuid(k, v, index);
+    if (ret < 0) {
+        vlog(LOG_ACCEL, "kvm: KVM_SET_CPUID2: %s\n", strerror(-ret));
+        goto fail;
+    }
+    if (!k->msrs_probed)
+        kvm_probe_msrs(k, v->fd);
+    v->halted = false;
+    v->window_valid = false;
+    v->io_pending = false;
+    return 0;
+
+fail:
+    if (v->run)
+        munmap(v->run, v->run_size);
+    v->run = NULL;
+    close(v->fd);
+    v->fd = -1;
+    return ret;
+}
+
+static struct kvm_vcpu *kvm_vcpu_get(struct accel *a, unsigned index)
+{
+    struct kvm_accel *k = a->priv;
+
+    if (!k || index >= k->ncpus || k->vcpu[index].fd < 0)
+        return NULL;
+    return &k->vcpu[index];
+}
+
+/* -------------------------------------------------------------------- */
+/* exits                                                                  */
+
+static bool kvm_check_stop(struct kvm_accel *k, const struct cpu_bus *bus)
+{
+    return k->stop_requested && k->stop_requested(bus->opaque);
+}
+
+/* Port I/O exit: run->io.count accesses of run->io.size bytes each, data
+ * in the kvm_run page.  Returns 0, or -EIO when KVM's description does
+ * not fit in the kvm_run area (never trusted blindly). */
+static int kvm_handle_io(struct kvm_vcpu *v, const struct cpu_bus *bus, char *err, size_t errlen)
+{
+    struct kvm_run *run = v->run;
+    unsigned size = run->io.size;
+    uint64_t count = run->io.count;
+    uint64_t off = run->io.data_offset;
+    uint16_t port = run->io.port;
+    uint8_t *data;
+
+    if ((size != 1 && size != 2 && size != 4) || count == 0 ||
+        off > v->run_size || count * size > v->run_size - off) {
+        snprintf(err, errlen, "kvm: malformed KVM_EXIT_IO (port 0x%x size %u count %llu offset %llu)",
+                 port, size, (unsigned long long)count, (unsigned long long)off);
+        return -EIO;
+    }
+    data = (uint8_t *)run + off;
+    for (uint64_t i = 0; i < count; i++, data += size) {
+        uint32_t val = 0;
+
+        if (run->io.direction == KVM_EXIT_IO_OUT) {
+            memcpy(&val, data, size);
+            bus->pio_write(bus->opaque, port, val, size);
+        } else {
+            val = bus->pio_read(bus->opaque, port, size);
+            memcpy(data, &val, size);
+        }
+    }
+    return 0;
+}
+
+/* MMIO exit (including guest writes to read-only slots). */
+static void kvm_handle_mmio(struct kvm_vcpu *v, const struct cpu_bus *bus)
+{
+    struct kvm_run *run = v->run;
+    uint64_t gpa = run->mmio.phys_addr;
+    unsigned len = run->mmio.len;
+    uint8_t *data = run->mmio.data;
+    uint64_t val = 0;
+
+    if (len > sizeof(run->mmio.data)) {
+        vlog(LOG_GUEST_ERROR, "kvm: MMIO access of %u bytes at 0x%llx cut to 8\n", len,
+             (unsigned long long)gpa);
+        len = sizeof(run->mmio.data);
+    }
+    if (len == 1 || len == 2 || len == 4 || len == 8) {
+        if (run->mmio.is_write) {
+            memcpy(&val, data, len);
+            bus->mem_write(bus->opaque, gpa, val, len);
+        } else {
+            val = bus->mem_read(bus->opaque, gpa, len);
+            memcpy(data, &val, len);
+        }
+        return;
+    }
+    /* Odd sizes: byte by byte, as a bus would split them. */
+    for (unsigned i = 0; i < len; i++) {
+        if (run->mmio.is_write) {
+            bus->mem_write(bus->opaque, gpa + i, data[i], 1);
+        } else {
+            data[i] = (uint8_t)bus->mem_read(bus->opaque, gpa + i, 1);
+        }
+    }
+}
+
+static const char *kvm_exit_name(uint32_t reason)
+{
+    switch (reason) {
+    case KVM_EXIT_UNKNOWN: return "KVM_EXIT_UNKNOWN";
+    case KVM_EXIT_EXCEPTION: return "KVM_EXIT_EXCEPTION";
+    case KVM_EXIT_HYPERCALL: return "KVM_EXIT_HYPERCALL";
+    case KVM_EXIT_DEBUG: return "KVM_EXIT_DEBUG";
+    case KVM_EXIT_FAIL_ENTRY: return "KVM_EXIT_FAIL_ENTRY";
+    case KVM_EXIT_INTERNAL_ERROR: return "KVM_EXIT_INTERNAL_ERROR";
+    case KVM_EXIT_SYSTEM_EVENT: return "KVM_EXIT_SYSTEM_EVENT";
+    case KVM_EXIT_X86_RDMSR: return "KVM_EXIT_X86_RDMSR";
+    case KVM_EXIT_X86_WRMSR: return "KVM_EXIT_X86_WRMSR";
+    case KVM_EXIT_NOTIFY: return "KVM_EXIT_NOTIFY";
+    default: return "unexpected exit";
+    }
+}
+
+/* The guest's RFLAGS.IF, read from KVM (only needed while halted). */
+static int kvm_guest_if(struct kvm_vcpu *v, bool *if_set)
+{
+    struct kvm_regs regs;
+
+    if (ioctl(v->fd, KVM_GET_REGS, &regs) < 0)
+        return -errno;
+    *if_set = (regs.rflags & X86_FLAG_IF) != 0;
+    return 0;
+}
+
+/* Can KVM_INTERRUPT deliver a vector right now?  After a KVM_RUN the
+ * kvm_run flags say so; after set_state they are stale, so ask KVM for
+ * IF, the interrupt shadow and events already being delivered.  (Only
+ * asking for an interrupt window is not enough: on nested SVM hosts the
+ * window exit comes only after the next instruction, e.g. after a HLT.) */
+static int kvm_ready_for_irq(struct kvm_vcpu *v, bool *ready)
+{
+    struct kvm_run *run = v->run;
+    struct kvm_regs regs;
+    struct kvm_vcpu_events ev;
+
+    if (v->window_valid) {
+        *ready = run->ready_for_interrupt_injection && run->if_flag;
+        return 0;
+    }
+    if (ioctl(v->fd, KVM_GET_REGS, &regs) < 0 || ioctl(v->fd, KVM_GET_VCPU_EVENTS, &ev) < 0)
+        return -errno;
+    *ready = (regs.rflags & X86_FLAG_IF) && !ev.interrupt.injected && !ev.interrupt.shadow &&
+             !ev.exception.injected && !ev.exception.pending && !ev.nmi.injected;
+    return 0;
+}
+
+/* Ask the emulated interrupt controller for a vector when the guest can
+ * take one; otherwise ask KVM to exit as soon as it can.  Returns 0 or
+ * -errno from KVM. */
+static int kvm_inject(struct kvm_vcpu *v, const struct cpu_bus *bus, bool *acked)
+{
+    struct kvm_interrupt irq;
+    bool ready = false;
+    int vector, ret;
+
+    *acked = false;
+    ret = kvm_ready_for_irq(v, &ready);
+    if (ret < 0)
+        return ret;
+    if (!ready) {
+        v->run->request_interrupt_window = 1;
+        return 0;
+    }
+    *acked = true;
+    vector = bus->intr_ack(bus->opaque);
+    if (vector < 0)
+        return 0; /* the request went away before the INTA cycle */
+    if (vector > 255) {
+        vlog(LOG_GUEST_ERROR, "kvm: interrupt controller returned vector %d, ignored\n", vector);
+        return 0;
+    }
+    irq.irq = (uint32_t)vector;
+    if (ioctl(v->fd, KVM_INTERRUPT, &irq) < 0)
+        return -errno;
+    vlog(LOG_INT, "kvm: inject vector 0x%02x\n", vector);
+    return 0;
+}
+
+static int kvm_vcpu_run(struct accel *a, unsigned index, struct vcpu_exit *exit)
+{
+    struct kvm_accel *k = a->priv;
+    const struct cpu_bus *bus = a->bus;
+    struct kvm_vcpu *v = kvm_vcpu_get(a, index);
+    struct kvm_run *run;
+    int ret;
+
+    exit->executed = 0;
+    exit->error[0] = '\0';
+    if (!v) {
+        exit->reason = VCPU_EXIT_ERROR;
+        snprintf(exit->error, sizeof(exit->error), "kvm: no vCPU %u", index);
+        return -EINVAL;
+    }
+    run = v->run;
+
+    for (;;) {
+        bool pending = bus->intr_pending && bus->intr_ack && bus->intr_pending(bus->opaque);
+
+        if (v->halted) {
+            bool if_set = false;
+
+            if (pending) {
+                ret = kvm_guest_if(v, &if_set);
+                if (ret < 0) {
+                    snprintf(exit->error, sizeof(exit->error), "kvm: KVM_GET_REGS failed: %s",
+                             strerror(-ret));
+                    goto error;
+                }
+            }
+            if (!pending || !if_set) {
+                exit->reason = VCPU_EXIT_HALT;
+                return 0;
+            }
+            v->halted = false;
+        }
+
+        run->request_interrupt_window = 0;
+        if (pending) {
+            bool acked;
+
+            ret = kvm_inject(v, bus, &acked);
+            if (ret < 0) {
+                snprintf(exit->error, sizeof(exit->error), "kvm: interrupt injection failed: %s",
+                         strerror(-ret));
+                goto error;
+            }
+            if (acked && kvm_check_stop(k, bus)) {
+                exit->reason = VCPU_EXIT_STOP;
+                return 0;
+            }
+        }
+
+        ret = ioctl(v->fd, KVM_RUN, 0);
+        v->io_pending = false;
+        if (ret < 0) {
+            int e = errno;
+
+            if (e == EINTR || e == EAGAIN) {
+                __atomic_store_n(&run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+                exit->reason = VCPU_EXIT_KICK;
+                return 0;
+            }
+            snprintf(exit->error, sizeof(exit->error), "kvm: KVM_RUN failed: %s", strerror(e));
+            goto error;
+        }
+        v->window_valid = true;
+        if (log_enabled(LOG_ACCEL))
+            vlog(LOG_ACCEL, "kvm: vCPU %u exit %u (ready %u if %u)\n", index, run->exit_reason,
+                 run->ready_for_interrupt_injection, run->if_flag);
+
+        switch (run->exit_reason) {
+        case KVM_EXIT_IO:
+            if (kvm_handle_io(v, bus, exit->error, sizeof(exit->error)) < 0)
+                goto error;
+            if (kvm_check_stop(k, bus)) {
+                v->io_pending = true;
+                exit->reason = VCPU_EXIT_STOP;
+                return 0;
+            }
+            break;
+        case KVM_EXIT_MMIO:
+            kvm_handle_mmio(v, bus);
+            if (kvm_check_stop(k, bus)) {
+                v->io_pending = true;
+                exit->reason = VCPU_EXIT_STOP;
+                return 0;
+            }
+            break;
+        case KVM_EXIT_HLT:
+            /* KVM has already stepped over the HLT. */
+            v->halted = true;
+            break;
+        case KVM_EXIT_IRQ_WINDOW_OPEN:
+            break;
+        case KVM_EXIT_INTR:
+            __atomic_store_n(&run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+            exit->reason = VCPU_EXIT_KICK;
+            return 0;
+        case KVM_EXIT_SHUTDOWN:
+            vlog(LOG_ACCEL, "kvm: vCPU %u shutdown (triple fault)\n", index);
+            exit->reason = VCPU_EXIT_SHUTDOWN;
+            return 0;
+        case KVM_EXIT_SYSTEM_EVENT:
+            if (run->system_event.type == KVM_SYSTEM_EVENT_SHUTDOWN) {
+                exit->reason = VCPU_EXIT_SHUTDOWN;
+                return 0;
+            }
+            if (run->system_event.type == KVM_SYSTEM_EVENT_RESET) {
+                exit->reason = VCPU_EXIT_RESET;
+                return 0;
+            }
+            snprintf(exit->error, sizeof(exit->error), "kvm: KVM_EXIT_SYSTEM_EVENT type %u",
+                     run->system_event.type);
+            goto error;
+        case KVM_EXIT_FAIL_ENTRY:
+            snprintf(exit->error, sizeof(exit->error),
+                     "kvm: KVM_EXIT_FAIL_ENTRY, hardware entry failure reason 0x%llx",
+                     (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
+            goto error;
+        case KVM_EXIT_INTERNAL_ERROR:
+            snprintf(exit->error, sizeof(exit->error),
+                     "kvm: KVM_EXIT_INTERNAL_ERROR, suberror %u%s", run->internal.suberror,
+                     run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION ?
+                         " (instruction emulation failed)" : "");
+            goto error;
+        default:
+            snprintf(exit->error, sizeof(exit->error), "kvm: %s (exit reason %u)",
+                     kvm_exit_name(run->exit_reason), run->exit_reason);
+            goto error;
+        }
+    }
+
+error:
+    exit->reason = VCPU_EXIT_ERROR;
+    vlog(LOG_ACCEL, "%s\n", exit->error);
+    return 0;
+}
+
+/* KVM finishes an I/O instruction (stores IN data, advances RIP) only on
+ * the next KVM_RUN.  When vcpu_run returned in between (a stop request),
+ * finish it now with immediate_exit so the state read or written is the
+ * one after the instruction.  A string instruction may need more device
+ * accesses on the way; those go to the bus as in vcpu_run. */
+static int kvm_complete_io(struct accel *a, struct kvm_vcpu *v)
+{
+    struct kvm_run *run = v->run;
+    uint8_t old = __atomic_load_n(&run->immediate_exit, __ATOMIC_SEQ_CST);
+    char err[160];
+    int ret = 0;
+
+    for (int i = 0; v->io_pending && i < KVM_COMPLETE_IO_MAX; i++) {
+        __atomic_store_n(&run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+        if (ioctl(v->fd, KVM_RUN, 0) < 0) {
+            if (errno != EINTR && errno != EAGAIN)
+                ret = -errno;
+            v->io_pending = false;
+            break;
+        }
+        if (run->exit_reason == KVM_EXIT_IO) {
+            if (kvm_handle_io(v, a->bus, err, sizeof(err)) < 0) {
+                vlog(LOG_ACCEL, "%s\n", err);
+                ret = -EIO;
+                break;
+            }
+        } else if (run->exit_reason == KVM_EXIT_MMIO) {
+            kvm_handle_mmio(v, a->bus);
+        } else {
+            v->io_pending = false;
+        }
+    }
+    if (!old)
+        __atomic_store_n(&run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+    return ret;
+}
+
+/* -------------------------------------------------------------------- */
+/* state                                                                  */
+
+static void kvm_seg_get(struct x86_segment *d, const struct kvm_segment *s)
+{
+    d->base = s->base;
+    d->limit = s->limit;
+    d->selector = s->selector;
+    d->type = s->type;
+    d->s = s->s;
+    d->dpl = s->dpl;
+    d->present = s->present;
+    d->avl = s->avl;
+    d->l = s->l;
+    d->db = s->db;
+    d->g = s->g;
+    d->unusable = s->unusable;
+}
+
+static void kvm_seg_set(struct kvm_segment *d, const struct x86_segment *s)
+{
+    memset(d, 0, sizeof(*d));
+    d->base = s->base;
+    d->limit = s->limit;
+    d->selector = s->selector;
+    d->type = s->type & 0xf;
+    d->s = !!s->s;
+    d->dpl = s->dpl & 3;
+    d->present = !!s->present;
+    d->avl = !!s->avl;
+    d->l = !!s->l;
+    d->db = !!s->db;
+    d->g = !!s->g;
+    d->unusable = !!s->unusable;
+}
+
+/* struct kvm_regs order differs from the ModRM order of cpu_state.gpr. */
+#define KVM_GPRS(X) \
+    X(R_RAX, rax) X(R_RCX, rcx) X(R_RDX, rdx) X(R_RBX, rbx) \
+    X(R_RSP, rsp) X(R_RBP, rbp) X(R_RSI, rsi) X(R_RDI, rdi) \
+    X(R_R8, r8) X(R_R9, r9) X(R_R10, r10) X(R_R11, r11) \
+    X(R_R12, r12) X(R_R13, r13) X(R_R14, r14) X(R_R15, r15)
+
+static int kvm_get_msrs(struct kvm_accel *k, struct kvm_vcpu *v, struct x86_msrs *m)
+{
+    struct {
+        struct kvm_msrs hdr;
+        struct kvm_msr_entry e[KVM_NR_MSRS];
+    } buf;
+    int r;
+
+    if (k->nr_msrs == 0)
+        return 0;
+    memset(&buf, 0, sizeof(buf));
+    buf.hdr.nmsrs = k->nr_msrs;
+    for (unsigned i = 0; i < k->nr_msrs; i++)
+        buf.e[i].index = kvm_msr_table[k->msr_use[i]].index;
+    r = ioctl(v->fd, KVM_GET_MSRS, &buf);
+    if (r < 0)
+        return -errno;
+    if ((unsigned)r != k->nr_msrs) {
+        vlog(LOG_ACCEL, "kvm: KVM_GET_MSRS stopped at MSR 0x%x\n", buf.e[r].index);
+        return -EIO;
+    }
+    for (unsigned i = 0; i < k->nr_msrs; i++) {
+        uint64_t *field = (uint64_t *)((char *)m + kvm_msr_table[k->msr_use[i]].offset);
+        *field = buf.e[i].data;
+    }
+    return 0;
+}
+
+static int kvm_set_msrs(struct kvm_accel *k, struct kvm_vcpu *v, const struct x86_msrs *m)
+{
+    struct {
+        struct kvm_msrs hdr;
+        struct kvm_msr_entry e[KVM_NR_MSRS];
+    } buf;
+    int r;
+
+    if (k->nr_msrs == 0)
+        return 0;
+    memset(&buf, 0, sizeof(buf));
+    buf.hdr.nmsrs = k->nr_msrs;
+    for (unsigned i = 0; i < k->nr_msrs; i++) {
+        const uint64_t *field =
+            (const uint64_t *)((const char *)m + kvm_msr_table[k->msr_use[i]].offset);
+        buf.e[i].index = kvm_msr_table[k->msr_use[i]].index;
+        buf.e[i].data = *field;
+    }
+    r = ioctl(v->fd, KVM_SET_MSRS, &buf);
+    if (r < 0)
+        return -errno;
+    if ((unsigned)r != k->nr_msrs) {
+        vlog(LOG_ACCEL, "kvm: KVM_SET_MSRS refused MSR 0x%x = 0x%llx\n", buf.e[r].index,
+             (unsigned long long)buf.e[r].data);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static int kvm_get_state(struct accel *a, unsigned index, struct cpu_state *s)
+{
+    struct kvm_accel *k = a->priv;
+    struct kvm_vcpu *v = kvm_vcpu_get(a, index);
+    struct kvm_regs regs;
+    struct kvm_sregs sregs;
+    struct kvm_fpu fpu;
+    int ret;
+
+    if (!v)
+        return -EINVAL;
+    ret = kvm_complete_io(a, v);
+    if (ret < 0)
+        return ret;
+    memset(s, 0, sizeof(*s));
+
+    if (ioctl(v->fd, KVM_GET_REGS, &regs) < 0)
+        goto fail_errno;
+#define GET_GPR(i, f) s->gpr[i] = regs.f;
+    KVM_GPRS(GET_GPR)
+#undef GET_GPR
+    s->rip = regs.rip;
+    s->rflags = regs.rflags;
+
+    if (ioctl(v->fd, KVM_GET_SREGS, &sregs) < 0)
+        goto fail_errno;
+    kvm_seg_get(&s->seg[SEG_ES], &sregs.es);
+    kvm_seg_get(&s->seg[SEG_CS], &sregs.cs);
+    kvm_seg_get(&s->seg[SEG_SS], &sregs.ss);
+    kvm_seg_get(&s->seg[SEG_DS], &sregs.ds);
+    kvm_seg_get(&s->seg[SEG_FS], &sregs.fs);
+    kvm_seg_get(&s->seg[SEG_GS], &sregs.gs);
+    kvm_seg_get(&s->ldtr, &sregs.ldt);
+    kvm_seg_get(&s->tr, &sregs.tr);
+    s->gdtr.base = sregs.gdt.base;
+    s->gdtr.limit = sregs.gdt.limit;
+    s->idtr.base = sregs.idt.base;
+    s->idtr.limit = sregs.idt.limit;
+    s->cr0 = sregs.cr0;
+    s->cr2 = sregs.cr2;
+    s->cr3 = sregs.cr3;
+    s->cr4 = sregs.cr4;
+    s->cr8 = sregs.cr8;
+    s->efer = sregs.efer;
+    s->msr.apic_base = sregs.apic_base;
+
+    if (ioctl(v->fd, KVM_GET_FPU, &fpu) < 0)
+        goto fail_errno;
+    s->fpu.fcw = fpu.fcw;
+    s->fpu.fsw = fpu.fsw;
+    s->fpu.ftw = fpu.ftwx;
+    s->fpu.fop = fpu.last_opcode;
+    /* KVM keeps the 64-bit FXSAVE image: FIP/FDP are full 64-bit
+     * pointers and FCS/FDS are not kept (they read as 0). */
+    s->fpu.fip = fpu.last_ip;
+    s->fpu.fdp = fpu.last_dp;
+    for (int i = 0; i < 8; i++) {
+        memcpy(&s->fpu.st[i].mantissa, &fpu.fpr[i][0], 8);
+        memcpy(&s->fpu.st[i].sign_exp, &fpu.fpr[i][8], 2);
+    }
+    s->fpu.mxcsr = fpu.mxcsr;
+    memcpy(s->fpu.xmm, fpu.xmm, sizeof(s->fpu.xmm));
+
+    ret = kvm_get_msrs(k, v, &s->msr);
+    if (ret < 0)
+        return ret;
+
+    s->xcr0 = 1;
+    if (k->xcrs) {
+        struct kvm_xcrs xcrs;
+
+        if (ioctl(v->fd, KVM_GET_XCRS, &xcrs) < 0)
+            goto fail_errno;
+        for (uint32_t i = 0; i < xcrs.nr_xcrs && i < KVM_MAX_XCRS; i++) {
+            if (xcrs.xcrs[i].xcr == 0)
+                s->xcr0 = xcrs.xcrs[i].value;
+        }
+    }
+    if (k->debugregs) {
+        struct kvm_debugregs dbg;
+
+        if (ioctl(v->fd, KVM_GET_DEBUGREGS, &dbg) < 0)
+            goto fail_errno;
+        for (int i = 0; i < 4; i++)
+            s->dr[i] = dbg.db[i];
+        s->dr[6] = dbg.dr6;
+        s->dr[7] = dbg.dr7;
+    }
+    s->halted = v->halted;
+    return 0;
+
+fail_errno:
+    ret = -errno;
+    vlog(LOG_ACCEL, "kvm: get_state vCPU %u: %s\n", index, strerror(-ret));
+    return ret;
+}
+
+static int kvm_set_state(struct accel *a, unsigned index, const struct cpu_state *s)
+{
+    struct kvm_accel *k = a->priv;
+    struct kvm_vcpu *v = kvm_vcpu_get(a, index);
+    struct kvm_regs regs;
+    struct kvm_sregs sregs;
+    struct kvm_fpu fpu;
+    const char *what;
+    int ret;
+
+    if (!v)
+        return -EINVAL;
+    ret = kvm_complete_io(a, v);
+    if (ret < 0)
+        return ret;
+
+    /* Read-modify-write keeps KVM's pending-interrupt bitmap. */
+    what = "KVM_GET_SREGS";
+    if (ioctl(v->fd, KVM_GET_SREGS, &sregs) < 0)
+        goto fail_errno;
+    kvm_seg_set(&sregs.es, &s->seg[SEG_ES]);
+    kvm_seg_set(&sregs.cs, &s->seg[SEG_CS]);
+    kvm_seg_set(&sregs.ss, &s->seg[SEG_SS]);
+    kvm_seg_set(&sregs.ds, &s->seg[SEG_DS]);
+    kvm_seg_set(&sregs.fs, &s->seg[SEG_FS]);
+    kvm_seg_set(&sregs.gs, &s->seg[SEG_GS]);
+    kvm_seg_set(&sregs.ldt, &s->ldtr);
+    kvm_seg_set(&sregs.tr, &s->tr);
+    sregs.gdt.base = s->gdtr.base;
+    sregs.gdt.limit = s->gdtr.limit;
+    sregs.idt.base = s->idtr.base;
+    sregs.idt.limit = s->idtr.limit;
+    sregs.cr0 = s->cr0;
+    sregs.cr2 = s->cr2;
+    sregs.cr3 = s->cr3;
+    sregs.cr4 = s->cr4;
+    sregs.cr8 = s->cr8;
+    sregs.efer = s->efer;
+    sregs.apic_base = s->msr.apic_base;
+    what = "KVM_SET_SREGS";
+    if (ioctl(v->fd, KVM_SET_SREGS, &sregs) < 0)
+        goto fail_errno;
+
+    memset(&regs, 0, sizeof(regs));
+#define SET_GPR(i, f) regs.f = s->gpr[i];
+    KVM_GPRS(SET_GPR)
+#undef SET_GPR
+    regs.rip = s->rip;
+    regs.rflags = s->rflags | X86_FLAG_FIXED;
+    what = "KVM_SET_REGS";
+    if (ioctl(v->fd, KVM_SET_REGS, &regs) < 0)
+        goto fail_errno;
+
+    ret = kvm_set_msrs(k, v, &s->msr);
+    if (ret < 0) {
+        vlog(LOG_ACCEL, "kvm: set_state vCPU %u: KVM_SET_MSRS: %s\n", index, strerror(-ret));
+        return ret;
+    }
+
+    if (k->xcrs) {
+        struct kvm_xcrs xcrs;
+
+        memset(&xcrs, 0, sizeof(xcrs));
+        xcrs.nr_xcrs = 1;
+        xcrs.xcrs[0].xcr = 0;
+        xcrs.xcrs[0].value = s->xcr0 | 1; /* x87 state is always enabled */
+        what = "KVM_SET_XCRS";
+        if (ioctl(v->fd, KVM_SET_XCRS, &xcrs) < 0)
+            goto fail_errno;
+    }
+    memset(&fpu, 0, sizeof(fpu));
+    fpu.fcw = s->fpu.fcw;
+    fpu.fsw = s->fpu.fsw;
+    fpu.ftwx = s->fpu.ftw;
+    fpu.last_opcode = s->fpu.fop & 0x7ff;
+    fpu.last_ip = s->fpu.fip;
+    fpu.last_dp = s->fpu.fdp;
+    for (int i = 0; i < 8; i++) {
+        memcpy(&fpu.fpr[i][0], &s->fpu.st[i].mantissa, 8);
+        memcpy(&fpu.fpr[i][8], &s->fpu.st[i].sign_exp, 2);
+    }
+    /* Reserved MXCSR bits would make the host's FXRSTOR fault. */
+    fpu.mxcsr = s->fpu.mxcsr & 0xffff;
+    memcpy(fpu.xmm, s->fpu.xmm, sizeof(fpu.xmm));
+    what = "KVM_SET_FPU";
+    if (ioctl(v->fd, KVM_SET_FPU, &fpu) < 0)
+        goto fail_errno;
+
+    if (k->debugregs) {
+        struct kvm_debugregs dbg;
+
+        memset(&dbg, 0, sizeof(dbg));
+        for (int i = 0; i < 4; i++)
+            dbg.db[i] = s->dr[i];
+        dbg.dr6 = s->dr[6] & 0xffffffffu;
+        dbg.dr7 = s->dr[7] & 0xffffffffu;
+        what = "KVM_SET_DEBUGREGS";
+        if (ioctl(v->fd, KVM_SET_DEBUGREGS, &dbg) < 0)
+            goto fail_errno;
+    }
+    v->halted = s->halted;
+    /* The interrupt-window flags in kvm_run describe the old state. */
+    v->window_valid = false;
+    return 0;
+
+fail_errno:
+    ret = -errno;
+    vlog(LOG_ACCEL, "kvm: set_state vCPU %u: %s: %s\n", index, what, strerror(-ret));
+    return ret;
+}
+
+/* Called from a signal handler: only a store into the vCPU's kvm_run.
+ * If KVM_RUN is executing, the signal itself makes it return EINTR; if
+ * not, the flag makes the next KVM_RUN return EINTR at once. */
+static void kvm_kick(struct accel *a, unsigned index)
+{
+    struct kvm_accel *k = a->priv;
+    struct kvm_run *run;
+
+    if (!k || index >= k->ncpus)
+        return;
+    run = k->vcpu[index].run;
+    if (run)
+        __atomic_store_n(&run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+}
+
+const struct accel_ops accel_kvm_ops = {
+    .name = "kvm",
+    .help = "Linux KVM hardware virtualization (/dev/kvm)",
+    .caps = ACCEL_CAP_PASSTHROUGH | ACCEL_CAP_RUNS_CODE,
+    .init = kvm_init,
+    .map_memory = kvm_map_memory,
+    .vcpu_create = kvm_vcpu_create,
+    .vcpu_run = kvm_vcpu_run,
+    .get_state = kvm_get_state,
+    .set_state = kvm_set_state,
+    .kick = kvm_kick,
+    .destroy = kvm_destroy,
+};

@@ -1,0 +1,339 @@
+/*
+ * decode.c - table-driven decoder (SDM vol. 2 ch. 2: instruction format;
+ * appendix A: opcode maps).  The lookup tables are built once from
+ * cpu/opcodes.def; the operand strings there determine which fields
+ * (ModRM, immediates) an instruction has.
+ *
+ * Handles: legacy prefixes (last F2/F3 wins; REX ignored unless it
+ * immediately precedes the opcode), 16/32/64-bit ModRM+SIB forms,
+ * RIP-relative addressing, operand-size rules incl. D64/F64, 15-byte
+ * limit (#GP), LOCK legality and invalid-in-64-bit opcodes (#UD).
+ * Not implemented: VEX/EVEX (C4/C5 in 64-bit mode decode as #UD), 0F38
+ * and 0F3A maps, mandatory-prefix SSE forms.
+ */
+#include "cpu/decode.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+
+#include "cpu/handlers.h"
+
+struct slot {
+    const struct op_entry *e;       /* plain opcode */
+    const struct op_entry *e64;     /* meaning in 64-bit mode, if different */
+    const struct op_entry *grp[8];  /* ModRM.reg groups */
+    const struct op_entry *grp3[8][8]; /* mod=3 rows with fixed rm */
+    bool modrm;
+};
+
+static struct slot maps[2][256];
+
+#define OP(o, m, ops, fn, fl) {0, o, -1, -1, false, {m, ops, fn, fl, 0, 0}},
+#define OPG(o, r, m, ops, fn, fl) {0, o, r, -1, false, {m, ops, fn, fl, 0, 0}},
+#define OP64(o, m, ops, fn, fl) {0, o, -1, -1, true, {m, ops, fn, fl, 0, 0}},
+#define OP2(o, m, ops, fn, fl) {1, o, -1, -1, false, {m, ops, fn, fl, 0, 0}},
+#define OP2G(o, r, m, ops, fn, fl) {1, o, r, -1, false, {m, ops, fn, fl, 0, 0}},
+#define OP2GR(o, r, rm, m, ops, fn, fl) {1, o, r, rm, false, {m, ops, fn, fl, 0, 0}},
+struct row {
+    uint8_t map, opcode;
+    int8_t reg, rm;
+    bool only64;
+    struct op_entry e;
+};
+static struct row rows[] = {
+#include "cpu/opcodes.def"
+};
+#undef OP
+#undef OPG
+#undef OP64
+#undef OP2
+#undef OP2G
+#undef OP2GR
+
+static struct op_row pub_rows[sizeof(rows) / sizeof(rows[0])];
+
+/* Derive decode flags from the SDM operand string. */
+static void parse_operands(struct op_entry *e)
+{
+    const char *p = e->operands;
+    int nimm = 0;
+    while (*p) {
+        char a = p[0], b = p[1];
+        bool lower = b >= 'a' && b <= 'z';
+        if (lower && strchr("EMRGSCD", a)) {
+            e->flags |= OPF_MODRM;
+            if (a == 'M')
+                e->flags |= OPF_MEM;
+        } else if (lower && (a == 'I' || a == 'J' || a == 'A' || a == 'O')) {
+            uint8_t k = IMM_NONE;
+            if (a == 'A')
+                k = IMM_AP;
+            else if (a == 'O')
+                k = IMM_O;
+            else if (b == 'b')
+                k = IMM_B;
+            else if (b == 'w')
+                k = IMM_W;
+            else if (b == 'z')
+                k = IMM_Z;
+            else if (b == 'v')
+                k = IMM_V;
+            if (nimm++ == 0)
+                e->imm1 = k;
+            else
+                e->imm2 = k;
+        } else if (lower && a == 'Z') {
+            e->flags |= OPF_REGOP;
+        }
+        while (*p && *p != ',')
+            p++;
+        if (*p == ',')
+            p++;
+    }
+}
+
+static void build(void)
+{
+    size_t n = sizeof(rows) / sizeof(rows[0]);
+    for (size_t k = 0; k < n; k++) {
+        struct row *r = &rows[k];
+        struct slot *s = &maps[r->map][r->opcode];
+        parse_operands(&r->e);
+        if (r->reg >= 0) {
+            r->e.flags |= OPF_MODRM;
+            s->modrm = true;
+            if (r->rm >= 0)
+                s->grp3[r->reg][r->rm] = &r->e;
+            else
+                s->grp[r->reg] = &r->e;
+        } else if (r->only64) {
+            s->e64 = &r->e;
+        } else {
+            s->e = &r->e;
+        }
+        if (r->e.flags & OPF_MODRM)
+            s->modrm = true;
+        pub_rows[k] = (struct op_row){r->map, r->opcode, r->reg, r->rm, r->only64, &r->e};
+    }
+}
+
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+void cpu_decode_init(void)
+{
+    pthread_once(&once, build);
+}
+
+size_t cpu_opcode_rows(const struct op_row **out)
+{
+    cpu_decode_init();
+    *out = pub_rows;
+    return sizeof(rows) / sizeof(rows[0]);
+}
+
+#define GET(b) do { \
+        if (n >= 15) return DEC_GP; \
+        if (n >= avail) return DEC_MORE; \
+        (b) = p[n++]; \
+    } while (0)
+
+static int get_le(const uint8_t *p, size_t avail, size_t *n, unsigned size, uint64_t *out)
+{
+    uint64_t v = 0;
+    for (unsigned k = 0; k < size; k++) {
+        if (*n >= 15)
+            return DEC_GP;
+        if (*n >= avail)
+            return DEC_MORE;
+        v |= (uint64_t)p[(*n)++] << (8 * k);
+    }
+    *out = v;
+    return DEC_OK;
+}
+
+static const uint8_t base16[8] = {R_RBX, R_RBX, R_RBP, R_RBP, R_RSI, R_RDI, R_RBP, R_RBX};
+static const uint8_t index16[8] = {R_RSI, R_RDI, R_RSI, R_RDI, REG_NONE, REG_NONE, REG_NONE, REG_NONE};
+
+int cpu_decode(const uint8_t *p, size_t avail, unsigned csize, struct insn *i)
+{
+    size_t n = 0;
+    uint8_t b, rex = 0, seg = REG_NONE, rep = 0, lock = 0;
+    bool p66 = false, p67 = false, m64 = csize == 8;
+    int rc;
+
+    for (;;) {
+        GET(b);
+        switch (b) {
+        case 0x26: seg = SEG_ES; break;
+        case 0x2e: seg = SEG_CS; break;
+        case 0x36: seg = SEG_SS; break;
+        case 0x3e: seg = SEG_DS; break;
+        case 0x64: seg = SEG_FS; break;
+        case 0x65: seg = SEG_GS; break;
+        case 0x66: p66 = true; break;
+        case 0x67: p67 = true; break;
+        case 0xf0: lock = 1; break;
+        case 0xf2: case 0xf3: rep = b; break;
+        default:
+            if (m64 && (b & 0xf0) == 0x40) {
+                rex = b;
+                continue;
+            }
+            goto opcode;
+        }
+        rex = 0;   /* a legacy prefix after REX cancels it */
+    }
+opcode:;
+    int map = 0;
+    if (b == 0x0f) {
+        GET(b);
+        map = 1;
+        if (b == 0x38 || b == 0x3a)
+            return DEC_UD;
+    }
+    const struct slot *s = &maps[map][b];
+    const struct op_entry *e = (m64 && s->e64) ? s->e64 : s->e;
+    uint8_t modrm = 0;
+    if (s->modrm) {
+        GET(modrm);
+        unsigned r = (modrm >> 3) & 7;
+        if (!e) {
+            if ((modrm >> 6) == 3 && s->grp3[r][modrm & 7])
+                e = s->grp3[r][modrm & 7];
+            else
+                e = s->grp[r];
+        }
+    }
+    if (!e)
+        return DEC_UD;
+    uint32_t fl = e->flags;
+    if (m64 && (fl & F_I64))
+        return DEC_UD;
+
+    memset(i, 0, sizeof(*i));
+    i->fn = e->fn;
+    i->ent = e;
+    i->opcode = b;
+    i->rex = rex;
+    i->rep = rep;
+    i->lock = lock;
+    i->pfx66 = p66;
+    i->base = REG_NONE;
+    i->index = REG_NONE;
+    i->mod = 3;
+    if (m64) {
+        if (fl & F_F64)
+            i->opsize = 8;
+        else if (rex & 8)
+            i->opsize = 8;
+        else if (p66)
+            i->opsize = 2;
+        else
+            i->opsize = (fl & F_D64) ? 8 : 4;
+        i->asize = p67 ? 4 : 8;
+    } else {
+        i->opsize = (uint8_t)(p66 ? 6 - csize : csize);
+        i->asize = (uint8_t)(p67 ? 6 - csize : csize);
+    }
+    if (fl & OPF_REGOP)
+        i->reg = (uint8_t)((b & 7) | ((rex & 1) << 3));
+
+    uint8_t dseg = SEG_DS;
+    if (fl & OPF_MODRM) {
+        uint8_t mod = modrm >> 6, rm = modrm & 7;
+        i->mod = mod;
+        i->reg = (uint8_t)(((modrm >> 3) & 7) | ((rex & 4) << 1));
+        i->rm = (uint8_t)(rm | ((rex & 1) << 3));
+        if (mod == 3) {
+            if (fl & OPF_MEM)
+                return DEC_UD;
+        } else if (i->asize == 2) {
+            uint64_t d = 0;
+            if (mod == 0 && rm == 6) {
+                if ((rc = get_le(p, avail, &n, 2, &d)))
+                    return rc;
+                i->disp = (int16_t)d;
+            } else {
+                i->base = base16[rm];
+                i->index = index16[rm];
+                if (rm == 2 || rm == 3 || rm == 6)
+                    dseg = SEG_SS;
+                if (mod == 1) {
+                    if ((rc = get_le(p, avail, &n, 1, &d)))
+                        return rc;
+                    i->disp = (int8_t)d;
+                } else if (mod == 2) {
+                    if ((rc = get_le(p, avail, &n, 2, &d)))
+                        return rc;
+                    i->disp = (int16_t)d;
+                }
+            }
+        } else {
+            uint64_t d = 0;
+            bool disp32 = mod == 2;
+            if (rm == 4) {
+                uint8_t sib;
+                GET(sib);
+                uint8_t idx = (uint8_t)(((sib >> 3) & 7) | ((rex & 2) << 2));
+                i->index = idx == 4 ? REG_NONE : idx;
+                i->scale = sib >> 6;
+                if ((sib & 7) == 5 && mod == 0) {
+                    disp32 = true;
+                } else {
+                    i->base = (uint8_t)((sib & 7) | ((rex & 1) << 3));
+                }
+            } else if (rm == 5 && mod == 0) {
+                disp32 = true;
+                if (m64)
+                    i->base = REG_RIP;
+            } else {
+                i->base = i->rm;
+            }
+            if (i->base == R_RSP || i->base == R_RBP)
+                dseg = SEG_SS;
+            if (mod == 1) {
+                if ((rc = get_le(p, avail, &n, 1, &d)))
+                    return rc;
+                i->disp = (int8_t)d;
+            } else if (disp32) {
+                if ((rc = get_le(p, avail, &n, 4, &d)))
+                    return rc;
+                i->disp = (int32_t)d;
+            }
+        }
+    }
+    if (lock && (!(fl & F_LOCK) || i->mod == 3))
+        return DEC_UD;
+    i->seg = seg != REG_NONE ? seg : dseg;
+
+    for (int k = 0; k < 2; k++) {
+        uint8_t kind = k == 0 ? e->imm1 : e->imm2;
+        uint64_t v = 0;
+        unsigned sz;
+        switch (kind) {
+        case IMM_NONE: continue;
+        case IMM_B: sz = 1; break;
+        case IMM_W: sz = 2; break;
+        case IMM_Z: sz = i->opsize == 2 ? 2 : 4; break;
+        case IMM_V: sz = i->opsize; break;
+        case IMM_AP: sz = i->opsize == 2 ? 2 : 4; break;
+        default: sz = i->asize; break;  /* IMM_O */
+        }
+        if ((rc = get_le(p, avail, &n, sz, &v)))
+            return rc;
+        if (kind == IMM_B || kind == IMM_Z)
+            v = sext(v, sz);
+        if (k == 0) {
+            i->imm = (int64_t)v;
+        } else {
+            i->imm2 = (uint16_t)v;
+        }
+        if (kind == IMM_AP) {
+            if ((rc = get_le(p, avail, &n, 2, &v)))
+                return rc;
+            i->imm2 = (uint16_t)v;
+        }
+    }
+    i->len = (uint8_t)n;
+    return DEC_OK;
+}

@@ -1,0 +1,47 @@
+/*
+ * decode.h - the table-driven x86 instruction decoder (SDM vol. 2 ch. 2
+ * and appendix A).  It finds the fields of one instruction: prefixes,
+ * REX, opcode, ModRM/SIB/displacement, immediates, operand and address
+ * size; it never touches guest memory or CPU state.
+ */
+#ifndef VIREO_CPU_DECODE_H
+#define VIREO_CPU_DECODE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cpu/vcpu.h"
+
+enum { DEC_OK = 0, DEC_MORE, DEC_UD, DEC_GP };
+
+/* Opcode-table flags (cpu/opcodes.def) */
+#define F_LOCK   (1u << 0)
+#define F_D64    (1u << 1)
+#define F_F64    (1u << 2)
+#define F_I64    (1u << 3)
+/* derived from the operand string */
+#define OPF_MODRM (1u << 8)
+#define OPF_MEM   (1u << 9)   /* memory-only rm (M operands) */
+#define OPF_REGOP (1u << 10)  /* register in the opcode's low 3 bits */
+
+enum { IMM_NONE, IMM_B, IMM_W, IMM_Z, IMM_V, IMM_AP, IMM_O };
+
+/* Build the lookup tables from cpu/opcodes.def (idempotent, thread-safe). */
+void cpu_decode_init(void);
+
+/* Decode the instruction at P (AVAIL bytes readable) for code of default
+ * size CSIZE (2, 4, or 8 for 64-bit mode).  Returns DEC_OK (I filled,
+ * I->len set), DEC_MORE (needs bytes beyond AVAIL), DEC_UD or DEC_GP
+ * (longer than 15 bytes). */
+int cpu_decode(const uint8_t *p, size_t avail, unsigned csize, struct insn *i);
+
+/* Visit every row of the opcode table (for tests and generators). */
+struct op_row {
+    uint8_t map, opcode;
+    int8_t reg, rm;     /* -1 when not a group row */
+    bool only64;
+    const struct op_entry *e;
+};
+size_t cpu_opcode_rows(const struct op_row **rows);
+
+#endif

@@ -1,0 +1,21 @@
+#!/bin/sh
+# deps.sh - install the Debian 12 packages vireo needs (sourced by boot.sh
+# and check.sh).  Installs only what is missing; uses sudo when not root.
+#   vireo_deps build    - to build and run vireo
+#   vireo_deps test     - plus what the test suite uses (check, QEMU as reference)
+vireo_deps() {
+    pkgs="cmake ninja-build gcc pkg-config nasm binutils libcapstone-dev check"
+    if [ "$1" = test ]; then
+        pkgs="$pkgs qemu-system-x86 python3"
+    fi
+    missing=""
+    for p in $pkgs; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+            missing="$missing $p"
+    done
+    [ -z "$missing" ] && return 0
+    echo "vireo: installing Debian packages:$missing"
+    if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+    $SUDO apt-get update -q || return 1
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends $missing
+}

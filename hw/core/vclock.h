@@ -1,0 +1,59 @@
+/*
+ * vclock.h - the machine's virtual clock and its timers.
+ *
+ * Devices read time only from here (nanoseconds since the machine
+ * started) and arm timers on it.  Modes:
+ *  - VCLOCK_HOST: follows the host monotonic clock while the machine runs;
+ *  - VCLOCK_INSN: advanced by executed guest instructions (deterministic);
+ *  - VCLOCK_MANUAL: advanced only by vclock_step (device tests).
+ */
+#ifndef VIREO_HW_CORE_VCLOCK_H
+#define VIREO_HW_CORE_VCLOCK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define VCLOCK_NEVER UINT64_MAX
+
+enum vclock_mode { VCLOCK_HOST, VCLOCK_INSN, VCLOCK_MANUAL };
+
+struct vclock;
+typedef void (*vtimer_fn)(void *opaque);
+
+struct vtimer {
+    struct vclock *clock;
+    vtimer_fn cb;
+    void *opaque;
+    uint64_t expire;         /* VCLOCK_NEVER when not armed */
+    struct vtimer *next;     /* armed-timer list, sorted by expire */
+};
+
+struct vclock {
+    enum vclock_mode mode;
+    uint64_t now;            /* INSN / MANUAL: current time */
+    uint64_t host_origin;    /* HOST: host monotonic ns at time 0 */
+    uint64_t ns_per_insn;    /* INSN: virtual ns per executed instruction */
+    struct vtimer *armed;
+};
+
+void vclock_init(struct vclock *c, enum vclock_mode mode);
+uint64_t vclock_now(const struct vclock *c);
+/* Earliest armed deadline, or VCLOCK_NEVER. */
+uint64_t vclock_next_deadline(const struct vclock *c);
+/* Run callbacks of every timer whose deadline has passed (a callback may
+ * re-arm its own timer).  Returns how many ran. */
+unsigned vclock_run_timers(struct vclock *c);
+/* MANUAL: advance by NS, running timers in deadline order at their exact
+ * times.  INSN: account N instructions. */
+void vclock_step(struct vclock *c, uint64_t ns);
+void vclock_account_insns(struct vclock *c, uint64_t n);
+
+void vtimer_init(struct vtimer *t, struct vclock *c, vtimer_fn cb, void *opaque);
+void vtimer_mod(struct vtimer *t, uint64_t expire_ns);
+void vtimer_del(struct vtimer *t);
+bool vtimer_pending(const struct vtimer *t);
+
+/* Host monotonic time in ns (for the clock itself and the run loop only). */
+uint64_t host_monotonic_ns(void);
+
+#endif

@@ -1,0 +1,13 @@
+/*
+ * devices.h - the device descriptors listed in hw/device_table.c.
+ */
+#ifndef VIREO_HW_DEVICES_H
+#define VIREO_HW_DEVICES_H
+
+#include "hw/core/device.h"
+
+extern const struct device_desc serial16550_desc;
+extern const struct device_desc isa_debug_exit_desc;
+extern const struct device_desc post_code_desc;
+
+#endif

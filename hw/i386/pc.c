@@ -1,0 +1,181 @@
+/*
+ * pc.c - vireo's x86 PC board: the only file that knows physical
+ * addresses, port numbers and IRQ numbers.
+ *
+ * Memory map (guest-physical):
+ *   0x00000000-0x0009ffff  RAM (conventional memory; 0x9fc00+ reported reserved as EBDA)
+ *   0x000a0000-0x000bffff  unassigned (VGA window, not yet modelled)
+ *   0x000c0000-0x000fffff  RAM, except the last min(firmware,128K) which
+ *                          alias the firmware ROM (ISA BIOS area)
+ *   0x00100000-below_4g    RAM (below_4g = min(RAM, 3 GiB))
+ *   0xc0000000-0xffffffff  PCI/MMIO hole; the firmware ROM at the top
+ *   0x100000000-           the rest of RAM
+ * Ports: COM1 0x3f8 (ISA IRQ 4), POST code 0x80.
+ *
+ * Not yet modelled (see issue "PC platform"): PIC, PIT, RTC, i8042, APIC,
+ * IOAPIC, HPET, ACPI, PCI.  ISA IRQ lines are recorded but reach no CPU.
+ */
+#include "hw/i386/pc.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "hw/core/device.h"
+#include "hw/core/machine.h"
+#include "util/log.h"
+
+#define PC_LOWMEM_LIMIT   0xc0000000ull   /* RAM above this moves past 4 GiB */
+#define PC_VGA_START      0xa0000ull
+#define PC_OPTROM_START   0xc0000ull
+#define PC_HIGHMEM_START  0x100000ull
+#define PC_4G             0x100000000ull
+#define PC_ISA_BIOS_MAX   0x20000ull      /* 128 KiB below 1 MiB */
+#define PC_EBDA_START     0x9fc00ull
+
+#define PC_COM1_BASE      0x3f8
+#define PC_COM1_IRQ       4
+#define PC_POST_PORT      0x80
+
+static void isa_irq_set(void *opaque, unsigned n, int level)
+{
+    struct pc_board *pc = opaque;
+
+    if (n >= 16)
+        return;
+    if (level && !pc->isa_irq_level[n])
+        vlog(LOG_UNIMP, "pc: ISA IRQ %u raised; no interrupt controller modelled yet\n", n);
+    pc->isa_irq_level[n] = level;
+}
+
+void pc_connect_isa_irq(struct pc_board *pc, struct irq_line *line, unsigned n)
+{
+    line->handler = isa_irq_set;
+    line->opaque = pc;
+    line->n = n;
+}
+
+static void add_e820(struct pc_board *pc, uint64_t addr, uint64_t size, uint32_t type)
+{
+    if (pc->ne820 < PC_MAX_E820 && size)
+        pc->e820[pc->ne820++] = (struct e820_entry){ addr, size, type };
+}
+
+int pc_ram_range_ok(const struct pc_board *pc, uint64_t gpa, uint64_t len)
+{
+    /* Walk the memory map: every byte must be RAM (regions may abut). */
+    while (len > 0) {
+        uint64_t run = len;
+
+        if (!gmem_map(&pc->m->mem, gpa, &run, true) || run == 0)
+            return 0;
+        gpa += run;
+        len -= run;
+    }
+    return 1;
+}
+
+static int build_memory(struct pc_board *pc, struct machine *m, char *err, size_t errlen)
+{
+    uint64_t isa_bios = pc->bios ? (pc->bios_size < PC_ISA_BIOS_MAX ? pc->bios_size : PC_ISA_BIOS_MAX) : 0;
+    int rc;
+
+    rc = as_add_ram(&m->mem, 0, PC_VGA_START, m->ram, "ram-conventional");
+    if (rc == 0 && isa_bios < 0x100000 - PC_OPTROM_START)
+        rc = as_add_ram(&m->mem, PC_OPTROM_START, 0x100000 - PC_OPTROM_START - isa_bios,
+                        m->ram + PC_OPTROM_START, "ram-upper");
+    if (rc == 0 && isa_bios)
+        rc = as_add_rom(&m->mem, 0x100000 - isa_bios, isa_bios, pc->bios + pc->bios_size - isa_bios,
+                        "bios-isa");
+    if (rc == 0 && pc->below_4g > PC_HIGHMEM_START)
+        rc = as_add_ram(&m->mem, PC_HIGHMEM_START, pc->below_4g - PC_HIGHMEM_START,
+                        m->ram + PC_HIGHMEM_START, "ram-below-4g");
+    if (rc == 0 && pc->above_4g)
+        rc = as_add_ram(&m->mem, PC_4G, pc->above_4g, m->ram + pc->below_4g, "ram-above-4g");
+    if (rc == 0 && pc->bios)
+        rc = as_add_rom(&m->mem, PC_4G - pc->bios_size, pc->bios_size, pc->bios, "bios");
+    if (rc < 0) {
+        snprintf(err, errlen, "pc: cannot build the memory map: %s", strerror(-rc));
+        return rc;
+    }
+    add_e820(pc, 0, PC_EBDA_START, E820_RAM);
+    add_e820(pc, PC_EBDA_START, PC_VGA_START - PC_EBDA_START, E820_RESERVED);
+    add_e820(pc, 0xf0000, 0x10000, E820_RESERVED);
+    if (pc->below_4g > PC_HIGHMEM_START)
+        add_e820(pc, PC_HIGHMEM_START, pc->below_4g - PC_HIGHMEM_START, E820_RAM);
+    if (pc->bios)
+        add_e820(pc, PC_4G - pc->bios_size, pc->bios_size, E820_RESERVED);
+    if (pc->above_4g)
+        add_e820(pc, PC_4G, pc->above_4g, E820_RAM);
+    return 0;
+}
+
+static int add_device(struct pc_board *pc, const char *name, const char *props, int irq,
+                      struct chardev *chr, char *err, size_t errlen)
+{
+    struct device *dev = device_create(pc->m, name, err, errlen);
+    int rc;
+
+    if (!dev)
+        return -EINVAL;
+    rc = device_set_props(dev, props, err, errlen);
+    if (rc < 0) {
+        device_free(dev);
+        return rc;
+    }
+    if (irq >= 0)
+        pc_connect_isa_irq(pc, &dev->irq[0], (unsigned)irq);
+    dev->chr = chr;
+    return device_realize(dev, err, errlen);
+}
+
+int pc_build(struct pc_board *pc, struct machine *m, const struct pc_config *cfg, char *err,
+             size_t errlen)
+{
+    char props[64];
+    int rc;
+
+    memset(pc, 0, sizeof(*pc));
+    pc->m = m;
+    if (m->ram_size < 2 * 1024 * 1024) {
+        snprintf(err, errlen, "pc: at least 2 MiB of RAM is needed (-m)");
+        return -EINVAL;
+    }
+    pc->below_4g = m->ram_size < PC_LOWMEM_LIMIT ? m->ram_size : PC_LOWMEM_LIMIT;
+    pc->above_4g = m->ram_size - pc->below_4g;
+    if (cfg->bios) {
+        if (cfg->bios_size == 0 || cfg->bios_size % 4096 || cfg->bios_size > 16 * 1024 * 1024) {
+            snprintf(err, errlen,
+                     "firmware image size %zu is not a multiple of 4 KiB between 4 KiB and 16 MiB",
+                     cfg->bios_size);
+            return -EINVAL;
+        }
+        pc->bios = mmap(NULL, cfg->bios_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                        -1, 0);
+        if (pc->bios == MAP_FAILED) {
+            pc->bios = NULL;
+            snprintf(err, errlen, "cannot allocate firmware ROM: %s", strerror(errno));
+            return -ENOMEM;
+        }
+        memcpy(pc->bios, cfg->bios, cfg->bios_size);
+        pc->bios_size = cfg->bios_size;
+    }
+    rc = build_memory(pc, m, err, errlen);
+    if (rc < 0)
+        return rc;
+    snprintf(props, sizeof(props), "iobase=%#x", PC_COM1_BASE);
+    rc = add_device(pc, "isa-serial", props, PC_COM1_IRQ, cfg->serial0, err, errlen);
+    if (rc < 0)
+        return rc;
+    snprintf(props, sizeof(props), "iobase=%#x", PC_POST_PORT);
+    return add_device(pc, "port80", props, -1, NULL, err, errlen);
+}
+
+void pc_destroy(struct pc_board *pc)
+{
+    if (pc->bios)
+        munmap(pc->bios, pc->bios_size);
+    pc->bios = NULL;
+}
