@@ -3,9 +3,8 @@
  * the order "-accel help" lists them, lookup by name, the default choice,
  * the check of an ops table, and creation/destruction of an accelerator.
  *
- * Reference: accel/accel.h (the contract).  Not implemented: the interp and
- * tcg back ends are not written yet, so the table holds null and (when
- * built) kvm.
+ * Reference: accel/accel.h (the contract).  "tcg" is the interpreter under
+ * QEMU's name until tcg-lite exists.
  */
 #include "accel/accel.h"
 #include "accel/backends.h"
@@ -20,6 +19,8 @@
 /* Order = the order -accel help prints.  No constructors, no link-order
  * tricks: a back end that is built is listed here. */
 static const struct accel_ops *const accel_table[] = {
+    &accel_tcg_ops,
+    &accel_interp_ops,
     &accel_null_ops,
 #ifdef VIREO_HAVE_KVM
     &accel_kvm_ops,

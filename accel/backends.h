@@ -8,6 +8,7 @@
 #define VIREO_ACCEL_BACKENDS_H
 
 #include "accel/accel.h"
+#include "accel/interp.h"
 
 extern const struct accel_ops accel_null_ops;
 #ifdef VIREO_HAVE_KVM

@@ -142,12 +142,24 @@ void code_page_written(struct vcpu *v, uint64_t pa, uint64_t len)
     if (len == 0)
         return;
     uint64_t first = pa >> 12, last = (pa + len - 1) >> 12;
-    if (last < first)
+    if (last < first)   /* wrapped: up to the end of the address space */
         last = UINT64_MAX >> 12;
-    for (uint64_t p = first; p <= last; p++) {
-        if (code_page_test(v, p << 12))
-            invalidate_page(v, p);
-        if (p == UINT64_MAX >> 12)
+    /* Walk only the bitmap chunks that exist, so a huge (device- or
+     * guest-chosen) length costs at most one pass over the top level. */
+    uint64_t p = first;
+    while (p <= last) {
+        uint64_t top = p / CODEMAP_PAGES;
+        if (top >= CODEMAP_TOP)
+            break;
+        uint64_t chunk_end = (top + 1) * CODEMAP_PAGES - 1;
+        uint64_t stop = last < chunk_end ? last : chunk_end;
+        if (v->codemap[top]) {
+            for (uint64_t q = p; q <= stop; q++)
+                if (code_page_test(v, q << 12))
+                    invalidate_page(v, q);
+        }
+        p = stop + 1;
+        if (p == 0)
             break;
     }
 }
@@ -207,6 +219,7 @@ struct block *block_build(struct vcpu *v, uint64_t pa, const uint8_t *host, size
     b->pa = pa;
     b->csize = (uint8_t)csize;
     b->ninsn = (uint16_t)n;
+    b->bytes = (uint16_t)off;
     memcpy(b->insn, tmp, n * sizeof(struct insn));
     if (!code_page_test(v, pa)) {
         if (!code_page_set(v, pa, true)) {

@@ -17,6 +17,7 @@ struct block {
     uint64_t pa;
     uint8_t csize;
     uint16_t ninsn;
+    uint16_t bytes;         /* length of the decoded code */
     struct insn insn[];
 };
 

@@ -60,10 +60,13 @@ static void parse_operands(struct op_entry *e)
     while (*p) {
         char a = p[0], b = p[1];
         bool lower = b >= 'a' && b <= 'z';
-        if (lower && strchr("EMRGSCD", a)) {
+        bool bare_m = a == 'M' && (b == ',' || b == 0);
+        if ((lower && strchr("EMRGSCD", a)) || bare_m) {
             e->flags |= OPF_MODRM;
             if (a == 'M')
                 e->flags |= OPF_MEM;
+            if (a == 'R')
+                e->flags |= OPF_REGRM;
         } else if (lower && (a == 'I' || a == 'J' || a == 'A' || a == 'O')) {
             uint8_t k = IMM_NONE;
             if (a == 'A')
@@ -152,14 +155,16 @@ static int get_le(const uint8_t *p, size_t avail, size_t *n, unsigned size, uint
 }
 
 static const uint8_t base16[8] = {R_RBX, R_RBX, R_RBP, R_RBP, R_RSI, R_RDI, R_RBP, R_RBX};
-static const uint8_t index16[8] = {R_RSI, R_RDI, R_RSI, R_RDI, REG_NONE, REG_NONE, REG_NONE, REG_NONE};
+static const uint8_t index16[8] = {R_RSI, R_RDI, R_RSI, R_RDI, X86_REG_NONE, X86_REG_NONE, X86_REG_NONE, X86_REG_NONE};
 
 int cpu_decode(const uint8_t *p, size_t avail, unsigned csize, struct insn *i)
 {
     size_t n = 0;
-    uint8_t b, rex = 0, seg = REG_NONE, rep = 0, lock = 0;
+    uint8_t b, rex = 0, seg = X86_REG_NONE, rep = 0, lock = 0;
     bool p66 = false, p67 = false, m64 = csize == 8;
     int rc;
+
+    cpu_decode_init();   /* cheap once built; decoding happens per block, not per execution */
 
     for (;;) {
         GET(b);
@@ -207,7 +212,7 @@ opcode:;
     if (!e)
         return DEC_UD;
     uint32_t fl = e->flags;
-    if (m64 && (fl & F_I64))
+    if (m64 && (fl & OPF_I64))
         return DEC_UD;
 
     memset(i, 0, sizeof(*i));
@@ -218,18 +223,18 @@ opcode:;
     i->rep = rep;
     i->lock = lock;
     i->pfx66 = p66;
-    i->base = REG_NONE;
-    i->index = REG_NONE;
+    i->base = X86_REG_NONE;
+    i->index = X86_REG_NONE;
     i->mod = 3;
     if (m64) {
-        if (fl & F_F64)
+        if (fl & OPF_F64)
             i->opsize = 8;
         else if (rex & 8)
             i->opsize = 8;
         else if (p66)
             i->opsize = 2;
         else
-            i->opsize = (fl & F_D64) ? 8 : 4;
+            i->opsize = (fl & OPF_D64) ? 8 : 4;
         i->asize = p67 ? 4 : 8;
     } else {
         i->opsize = (uint8_t)(p66 ? 6 - csize : csize);
@@ -240,7 +245,7 @@ opcode:;
 
     uint8_t dseg = SEG_DS;
     if (fl & OPF_MODRM) {
-        uint8_t mod = modrm >> 6, rm = modrm & 7;
+        uint8_t mod = (fl & OPF_REGRM) ? 3 : modrm >> 6, rm = modrm & 7;
         i->mod = mod;
         i->reg = (uint8_t)(((modrm >> 3) & 7) | ((rex & 4) << 1));
         i->rm = (uint8_t)(rm | ((rex & 1) << 3));
@@ -275,7 +280,7 @@ opcode:;
                 uint8_t sib;
                 GET(sib);
                 uint8_t idx = (uint8_t)(((sib >> 3) & 7) | ((rex & 2) << 2));
-                i->index = idx == 4 ? REG_NONE : idx;
+                i->index = idx == 4 ? X86_REG_NONE : idx;
                 i->scale = sib >> 6;
                 if ((sib & 7) == 5 && mod == 0) {
                     disp32 = true;
@@ -285,7 +290,7 @@ opcode:;
             } else if (rm == 5 && mod == 0) {
                 disp32 = true;
                 if (m64)
-                    i->base = REG_RIP;
+                    i->base = X86_BASE_RIP;
             } else {
                 i->base = i->rm;
             }
@@ -302,9 +307,9 @@ opcode:;
             }
         }
     }
-    if (lock && (!(fl & F_LOCK) || i->mod == 3))
+    if (lock && (!(fl & OPF_LOCK) || i->mod == 3))
         return DEC_UD;
-    i->seg = seg != REG_NONE ? seg : dseg;
+    i->seg = seg != X86_REG_NONE ? seg : dseg;
 
     for (int k = 0; k < 2; k++) {
         uint8_t kind = k == 0 ? e->imm1 : e->imm2;

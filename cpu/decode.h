@@ -15,14 +15,15 @@
 enum { DEC_OK = 0, DEC_MORE, DEC_UD, DEC_GP };
 
 /* Opcode-table flags (cpu/opcodes.def) */
-#define F_LOCK   (1u << 0)
-#define F_D64    (1u << 1)
-#define F_F64    (1u << 2)
-#define F_I64    (1u << 3)
+#define OPF_LOCK   (1u << 0)
+#define OPF_D64    (1u << 1)
+#define OPF_F64    (1u << 2)
+#define OPF_I64    (1u << 3)
 /* derived from the operand string */
 #define OPF_MODRM (1u << 8)
 #define OPF_MEM   (1u << 9)   /* memory-only rm (M operands) */
 #define OPF_REGOP (1u << 10)  /* register in the opcode's low 3 bits */
+#define OPF_REGRM (1u << 11)  /* R operands: rm is a register whatever mod says */
 
 enum { IMM_NONE, IMM_B, IMM_W, IMM_Z, IMM_V, IMM_AP, IMM_O };
 

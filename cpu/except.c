@@ -105,6 +105,7 @@ void cpu_deliver(struct vcpu *v, int vec, int kind, bool has_err, uint32_t err, 
     uint32_t ext = kind == INT_SOFT ? 0 : 1;
     uint32_t gate_err = (uint32_t)vec * 8 + 2 + ext;
     v->s.halted = false;
+    v->delivered = true;
     if (!v->pe) {
         deliver_real(v, vec, ret_rip);
         v->stop = true;

@@ -74,12 +74,16 @@ void mmu_flush(struct vcpu *v, bool keep_global)
                 v->tlb[t][k].tag = 0;
 }
 
+/* INVLPG: drop every entry from the page containing LIN; entries come
+ * in 4 KiB pieces, so a large page may be cached in many slots. */
 void mmu_flush_page(struct vcpu *v, uint64_t lin)
 {
-    unsigned k = (lin >> 12) & (TLB_SIZE - 1);
     for (int t = 0; t < 3; t++)
-        if ((v->tlb[t][k].tag & ~0xfffull) == (lin & ~0xfffull))
-            v->tlb[t][k].tag = 0;
+        for (int k = 0; k < TLB_SIZE; k++) {
+            struct tlb_entry *e = &v->tlb[t][k];
+            if (e->tag && ((e->tag ^ lin) & e->lmask) == 0)
+                e->tag = 0;
+        }
 }
 
 /* A page just started holding decoded code: make its stores slow. */
@@ -207,6 +211,7 @@ uint64_t mmu_translate(struct vcpu *v, uint64_t lin, int acc, struct tlb_entry *
     t->tag = (lin & ~0xfffull) | TLB_VALID | (user ? TLB_USER : 0);
     t->host = host;
     t->paddr = pa;
+    t->lmask = ~page_mask;
     t->global = global;
     if (out)
         *out = t;

@@ -323,8 +323,9 @@ void cpu_far_return(struct vcpu *v, unsigned opsize, uint16_t pop_bytes, bool ir
             nss.unusable = 1;
             nss.dpl = (uint8_t)rpl;
         } else {
-            cpu_read_desc(v, nss_sel, d + 2, EXC_GP, false);
-            cpu_desc_to_seg(&nss, nss_sel, d + 2);
+            uint32_t sd[4];
+            cpu_read_desc(v, nss_sel, sd, EXC_GP, false);
+            cpu_desc_to_seg(&nss, nss_sel, sd);
             if ((nss_sel & 3) != rpl || nss.dpl != rpl || !nss.s || (nss.type & 8) ||
                 !(nss.type & 2))
                 cpu_gp(v, nss_sel & 0xfffc);

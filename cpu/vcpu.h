@@ -34,8 +34,8 @@ enum {
     EXC_GP = 13, EXC_PF = 14, EXC_MF = 16, EXC_AC = 17, EXC_MC = 18, EXC_XM = 19,
 };
 
-#define REG_NONE 0xff
-#define REG_RIP  0xfe
+#define X86_REG_NONE 0xff
+#define X86_BASE_RIP  0xfe
 
 /* One row of the opcode table (cpu/opcodes.def), after parsing. */
 struct op_entry {
@@ -74,6 +74,7 @@ struct tlb_entry {
     uint64_t tag;           /* page | TLB_VALID | TLB_USER */
     uint8_t *host;          /* host pointer of the page, NULL: go through the bus */
     uint64_t paddr;         /* guest-physical page */
+    uint64_t lmask;         /* ~(size - 1) of the page that produced it (4K/2M/4M/1G) */
     bool global;
 };
 #define TLB_VALID 2u
@@ -111,6 +112,7 @@ struct vcpu {
     uint64_t next_rip;
     bool stop;              /* end the current block after this instruction */
     uint8_t shadow;         /* STI / MOV SS interrupt shadow */
+    bool delivered;         /* an event was delivered during this instruction */
     bool exc_pending;
     uint8_t exc_vec;
     bool exc_has_err;
@@ -266,7 +268,8 @@ static inline void lin_write(struct vcpu *v, uint64_t lin, unsigned size, uint64
 
 static inline bool canonical(uint64_t a)
 {
-    return (uint64_t)(((int64_t)a << 16) >> 16) == a;
+    uint64_t top = a >> 47;   /* bits 63:47 all equal */
+    return top == 0 || top == 0x1ffff;
 }
 
 /* Segmentation: offset -> linear with limit/type checks (SDM vol. 3A 5.3). */
@@ -316,11 +319,11 @@ static inline uint64_t amask(const struct insn *i)
 static inline uint64_t insn_ea(struct vcpu *v, const struct insn *i)
 {
     uint64_t a = (uint64_t)(int64_t)i->disp;
-    if (i->base == REG_RIP)
+    if (i->base == X86_BASE_RIP)
         a += v->next_rip;
-    else if (i->base != REG_NONE)
+    else if (i->base != X86_REG_NONE)
         a += v->s.gpr[i->base];
-    if (i->index != REG_NONE)
+    if (i->index != X86_REG_NONE)
         a += v->s.gpr[i->index] << i->scale;
     return a & amask(i);
 }
@@ -373,7 +376,8 @@ static inline void set_sp(struct vcpu *v, uint64_t sp)
 }
 
 /* ---- branches ---- */
-static inline void jump_to(struct vcpu *v, uint64_t target, unsigned opsize)
+/* Check a near branch target (CS limit, or canonical in 64-bit mode). */
+static inline uint64_t branch_target(struct vcpu *v, uint64_t target, unsigned opsize)
 {
     if (opsize != 8)
         target &= size_mask(opsize);
@@ -383,8 +387,19 @@ static inline void jump_to(struct vcpu *v, uint64_t target, unsigned opsize)
     } else if (target > v->s.seg[SEG_CS].limit) {
         cpu_gp(v, 0);
     }
-    v->next_rip = target;
+    return target;
 }
+
+static inline void jump_to(struct vcpu *v, uint64_t target, unsigned opsize)
+{
+    v->next_rip = branch_target(v, target, opsize);
+}
+
+/* ---- port I/O (cpu/exec_io.c): permission check (IOPL, TSS bitmap) and
+ * the bus access, which also polls the machine's stop request ---- */
+void cpu_io_check(struct vcpu *v, uint16_t port, unsigned size);
+uint32_t cpu_pio_in(struct vcpu *v, uint16_t port, unsigned size);
+void cpu_pio_out(struct vcpu *v, uint16_t port, unsigned size, uint32_t val);
 
 /* ---- cpuid / msr (cpu/cpuid.c, cpu/msr.c) ---- */
 void cpu_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4]);

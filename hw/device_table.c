@@ -10,5 +10,10 @@ const struct device_desc *const device_table[] = {
     &serial16550_desc,
     &isa_debug_exit_desc,
     &post_code_desc,
+    &i8259_desc,
+    &i8254_desc,
+    &mc146818_desc,
+    &i8042_desc,
+    &port92_desc,
     NULL,
 };

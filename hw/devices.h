@@ -9,5 +9,10 @@
 extern const struct device_desc serial16550_desc;
 extern const struct device_desc isa_debug_exit_desc;
 extern const struct device_desc post_code_desc;
+extern const struct device_desc i8259_desc;
+extern const struct device_desc i8254_desc;
+extern const struct device_desc mc146818_desc;
+extern const struct device_desc i8042_desc;
+extern const struct device_desc port92_desc;
 
 #endif

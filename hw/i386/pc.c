@@ -10,10 +10,17 @@
  *   0x00100000-below_4g    RAM (below_4g = min(RAM, 3 GiB))
  *   0xc0000000-0xffffffff  PCI/MMIO hole; the firmware ROM at the top
  *   0x100000000-           the rest of RAM
- * Ports: COM1 0x3f8 (ISA IRQ 4), POST code 0x80.
+ * Ports and ISA IRQs: 8259A pair 0x20/0xa0 + ELCR 0x4d0 (INT to the CPU),
+ * 8254 PIT 0x40 (IRQ 0) with port 0x61, MC146818 RTC/CMOS 0x70 (IRQ 8),
+ * i8042 keyboard controller 0x60/0x64 (IRQ 1, 12), port 0x92 (fast A20 and
+ * reset), COM1 0x3f8 (IRQ 4), POST code 0x80.  A20 is the OR of the i8042
+ * output port and port 0x92; the board records it (the software CPU will
+ * mask address bit 20 by it; KVM keeps A20 on, as real KVM hosts do).
+ * ISA IRQ 2 is the cascade input; a device wired to IRQ 2 lands on 9, as
+ * on the AT.
  *
- * Not yet modelled (see issue "PC platform"): PIC, PIT, RTC, i8042, APIC,
- * IOAPIC, HPET, ACPI, PCI.  ISA IRQ lines are recorded but reach no CPU.
+ * Not yet modelled (see issue "PC platform"): APIC, IOAPIC, HPET, ACPI,
+ * PCI.
  */
 #include "hw/i386/pc.h"
 
@@ -25,6 +32,10 @@
 
 #include "hw/core/device.h"
 #include "hw/core/machine.h"
+#include "hw/isa/i8042.h"
+#include "hw/isa/i8259.h"
+#include "hw/isa/mc146818.h"
+#include "hw/isa/port92.h"
 #include "util/log.h"
 
 #define PC_LOWMEM_LIMIT   0xc0000000ull   /* RAM above this moves past 4 GiB */
@@ -35,6 +46,19 @@
 #define PC_ISA_BIOS_MAX   0x20000ull      /* 128 KiB below 1 MiB */
 #define PC_EBDA_START     0x9fc00ull
 
+#define PC_PIC_MASTER     0x20
+#define PC_PIC_SLAVE      0xa0
+#define PC_ELCR           0x4d0
+#define PC_PIT_BASE       0x40
+#define PC_PIT_IRQ        0
+#define PC_PORT61         0x61
+#define PC_RTC_BASE       0x70
+#define PC_RTC_IRQ        8
+#define PC_KBC_DATA       0x60
+#define PC_KBC_CMD        0x64
+#define PC_KBD_IRQ        1
+#define PC_AUX_IRQ        12
+#define PC_PORT92         0x92
 #define PC_COM1_BASE      0x3f8
 #define PC_COM1_IRQ       4
 #define PC_POST_PORT      0x80
@@ -45,9 +69,9 @@ static void isa_irq_set(void *opaque, unsigned n, int level)
 
     if (n >= 16)
         return;
-    if (level && !pc->isa_irq_level[n])
-        vlog(LOG_UNIMP, "pc: ISA IRQ %u raised; no interrupt controller modelled yet\n", n);
     pc->isa_irq_level[n] = level;
+    /* The AT routes the ISA bus's IRQ 2 pin to the slave's IR1 (IRQ 9). */
+    i8259_set_irq(pc->pic, n == 2 ? 9 : n, level);
 }
 
 void pc_connect_isa_irq(struct pc_board *pc, struct irq_line *line, unsigned n)
@@ -112,23 +136,106 @@ static int build_memory(struct pc_board *pc, struct machine *m, char *err, size_
     return 0;
 }
 
-static int add_device(struct pc_board *pc, const char *name, const char *props, int irq,
-                      struct chardev *chr, char *err, size_t errlen)
+/* Create NAME with PROPS, unrealized, so the board can wire it first. */
+static struct device *new_device(struct pc_board *pc, const char *name, const char *props,
+                                 char *err, size_t errlen)
 {
     struct device *dev = device_create(pc->m, name, err, errlen);
-    int rc;
+
+    if (dev && device_set_props(dev, props, err, errlen) < 0) {
+        device_free(dev);
+        dev = NULL;
+    }
+    return dev;
+}
+
+/* Create, wire ISA IRQ IRQ (or none when < 0) and chardev, realize.
+ * Wiring comes first: realize resets the device, which drives its lines. */
+static struct device *add_device(struct pc_board *pc, const char *name, const char *props,
+                                 int irq, struct chardev *chr, char *err, size_t errlen)
+{
+    struct device *dev = new_device(pc, name, props, err, errlen);
 
     if (!dev)
-        return -EINVAL;
-    rc = device_set_props(dev, props, err, errlen);
-    if (rc < 0) {
-        device_free(dev);
-        return rc;
-    }
+        return NULL;
     if (irq >= 0)
         pc_connect_isa_irq(pc, &dev->irq[0], (unsigned)irq);
     dev->chr = chr;
-    return device_realize(dev, err, errlen);
+    return device_realize(dev, err, errlen) < 0 ? NULL : dev;
+}
+
+/* A20 is on when the keyboard controller's output port or port 0x92 says
+ * so (the two gates are ORed on the board). */
+static void a20_update(struct pc_board *pc)
+{
+    bool on = pc->a20_kbc || pc->a20_port92;
+
+    if (on != pc->a20) {
+        pc->a20 = on;
+        vlog(LOG_INT, "pc: A20 gate %s\n", on ? "enabled" : "disabled");
+    }
+}
+
+static void a20_from_kbc(void *opaque, bool on)
+{
+    struct pc_board *pc = opaque;
+
+    pc->a20_kbc = on;
+    a20_update(pc);
+}
+
+static void a20_from_port92(void *opaque, bool on)
+{
+    struct pc_board *pc = opaque;
+
+    pc->a20_port92 = on;
+    a20_update(pc);
+}
+
+static int add_chipset(struct pc_board *pc, struct machine *m, char *err, size_t errlen)
+{
+    char props[96];
+    struct device *dev;
+
+    /* The interrupt controllers first: every other device's lines end there. */
+    snprintf(props, sizeof(props), "iobase=%#x,iobase2=%#x,elcr=%#x", PC_PIC_MASTER, PC_PIC_SLAVE,
+             PC_ELCR);
+    pc->pic = add_device(pc, "i8259", props, -1, NULL, err, errlen);
+    if (!pc->pic)
+        return -EINVAL;
+    m->intr_pending = i8259_intr_pending;
+    m->intr_ack = i8259_intr_ack;
+    m->intr_opaque = pc->pic;
+
+    snprintf(props, sizeof(props), "iobase=%#x,port61=%#x", PC_PIT_BASE, PC_PORT61);
+    if (!add_device(pc, "i8254", props, PC_PIT_IRQ, NULL, err, errlen))
+        return -EINVAL;
+
+    snprintf(props, sizeof(props), "iobase=%#x", PC_RTC_BASE);
+    pc->rtc = add_device(pc, "mc146818-rtc", props, PC_RTC_IRQ, NULL, err, errlen);
+    if (!pc->rtc)
+        return -EINVAL;
+    /* CMOS memory-size fields as PC firmware reads them. */
+    mc146818_set_memory(pc->rtc, pc->below_4g, pc->above_4g);
+
+    snprintf(props, sizeof(props), "data_port=%#x,cmd_port=%#x", PC_KBC_DATA, PC_KBC_CMD);
+    dev = new_device(pc, "i8042", props, err, errlen);
+    if (!dev)
+        return -EINVAL;
+    pc_connect_isa_irq(pc, &dev->irq[0], PC_KBD_IRQ);
+    pc_connect_isa_irq(pc, &dev->irq[1], PC_AUX_IRQ);
+    i8042_set_a20_handler(dev, a20_from_kbc, pc);
+    if (device_realize(dev, err, errlen) < 0)
+        return -EINVAL;
+
+    snprintf(props, sizeof(props), "iobase=%#x", PC_PORT92);
+    dev = new_device(pc, "port92", props, err, errlen);
+    if (!dev)
+        return -EINVAL;
+    port92_set_a20_handler(dev, a20_from_port92, pc);
+    if (device_realize(dev, err, errlen) < 0)
+        return -EINVAL;
+    return 0;
 }
 
 int pc_build(struct pc_board *pc, struct machine *m, const struct pc_config *cfg, char *err,
@@ -165,12 +272,17 @@ int pc_build(struct pc_board *pc, struct machine *m, const struct pc_config *cfg
     rc = build_memory(pc, m, err, errlen);
     if (rc < 0)
         return rc;
-    snprintf(props, sizeof(props), "iobase=%#x", PC_COM1_BASE);
-    rc = add_device(pc, "isa-serial", props, PC_COM1_IRQ, cfg->serial0, err, errlen);
+
+    rc = add_chipset(pc, m, err, errlen);
     if (rc < 0)
         return rc;
+    snprintf(props, sizeof(props), "iobase=%#x", PC_COM1_BASE);
+    if (!add_device(pc, "isa-serial", props, PC_COM1_IRQ, cfg->serial0, err, errlen))
+        return -EINVAL;
     snprintf(props, sizeof(props), "iobase=%#x", PC_POST_PORT);
-    return add_device(pc, "port80", props, -1, NULL, err, errlen);
+    if (!add_device(pc, "port80", props, -1, NULL, err, errlen))
+        return -EINVAL;
+    return 0;
 }
 
 void pc_destroy(struct pc_board *pc)

@@ -5,11 +5,13 @@
 #ifndef VIREO_HW_I386_PC_H
 #define VIREO_HW_I386_PC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 struct machine;
 struct chardev;
+struct device;
 struct irq_line;
 
 #define E820_RAM      1
@@ -30,6 +32,9 @@ struct pc_board {
     uint8_t *bios;                 /* firmware image (ROM), or NULL */
     uint64_t bios_size;
     int isa_irq_level[16];         /* current level of each ISA line */
+    struct device *pic;            /* the 8259A pair (ISA IRQs end here) */
+    struct device *rtc;            /* MC146818 RTC + CMOS */
+    bool a20, a20_kbc, a20_port92; /* A20 gate and its two sources */
 };
 
 struct pc_config {

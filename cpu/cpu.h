@@ -1,0 +1,44 @@
+/*
+ * cpu.h - the software CPU as seen by accelerators (accel/interp.c, later
+ * tcg-lite): create a vCPU over a cpu_bus, move the canonical state in
+ * and out, run until an exit, kick, and drop decoded code after DMA.
+ */
+#ifndef VIREO_CPU_CPU_H
+#define VIREO_CPU_CPU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cpu/bus.h"
+#include "cpu/cpu_state.h"
+
+struct vcpu;
+
+enum cpu_exit {
+    CPU_EXIT_BUDGET,    /* instruction budget used up */
+    CPU_EXIT_KICK,      /* cpu_kick() was called */
+    CPU_EXIT_HALT,      /* HLT with no deliverable interrupt */
+    CPU_EXIT_SHUTDOWN,  /* triple fault */
+    CPU_EXIT_STOP,      /* stop_requested() returned true after I/O */
+};
+
+/* NULL on allocation failure. */
+struct vcpu *cpu_create(const struct cpu_bus *bus);
+void cpu_destroy(struct vcpu *v);
+/* Polled after each port I/O instruction; true makes cpu_exec return STOP. */
+void cpu_set_stop_hook(struct vcpu *v, bool (*stop_requested)(void *opaque));
+
+void cpu_get_state(struct vcpu *v, struct cpu_state *s);
+void cpu_set_state(struct vcpu *v, const struct cpu_state *s);
+
+/* Run at most BUDGET instructions (0 = no limit).  *EXECUTED gets the
+ * number of instructions retired. */
+enum cpu_exit cpu_exec(struct vcpu *v, uint64_t budget, uint64_t *executed);
+/* Async-signal-safe: make cpu_exec return at the next block boundary. */
+void cpu_kick(struct vcpu *v);
+/* Guest-physical [gpa, gpa+len) was written behind the CPU's back. */
+void cpu_flush_code(struct vcpu *v, uint64_t gpa, uint64_t len);
+/* Mnemonic of the instruction at the current RIP (trace/debug aid), or NULL. */
+const char *cpu_mnemonic_at(struct vcpu *v);
+
+#endif

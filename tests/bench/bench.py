@@ -1,0 +1,205 @@
+#!/usr/bin/env python3
+"""bench.py - vireo side by side with QEMU on the same guests, as ratios.
+
+Runs each workload under every engine (vireo interp/tcg/kvm, QEMU tcg/kvm)
+alternately, several times after a warm-up, and prints median/min/max,
+the ratio vireo/QEMU and peak RSS; writes the results as JSON.
+
+Workloads:
+  mips32, mips64  the MIPS meter guest (tests/bench/mips.asm) in 32-bit
+                  protected mode and in long mode; guest MIPS from the
+                  time between its BEGIN and END lines on the serial port.
+                  The iteration count is calibrated per engine so that
+                  the measured loop takes about --target seconds.
+  startup         a trivial guest: time to its first serial byte (first
+                  guest output) and to exit.
+  linux-boot, linux-compute
+                  reported as not runnable until vireo boots Linux.
+Usage: bench.py --vireo build/vireo --guests build/tests/bench [--runs 5]
+"""
+import argparse
+import json
+import os
+import select
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+INSNS_PER_ITER = 17
+DEBUG_EXIT = ["-device", "isa-debug-exit,iobase=0xf4,iosize=4"]
+EXIT_OK = 0x21  # the guests write 0x10 to isa-debug-exit
+
+
+def run_timed(cmd, markers, timeout):
+    """Run CMD; return (status, {marker: seconds since start}, end, maxrss_kb)."""
+    t0 = time.monotonic()
+    p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    seen, buf, first = {}, b"", None
+    fd = p.stdout.fileno()
+    while True:
+        left = timeout - (time.monotonic() - t0)
+        if left <= 0:
+            p.kill()
+            break
+        r, _, _ = select.select([fd], [], [], min(left, 0.5))
+        if not r:
+            if p.poll() is not None:
+                break
+            continue
+        chunk = os.read(fd, 65536)
+        now = time.monotonic() - t0
+        if not chunk:
+            break
+        if first is None:
+            first = now
+        buf += chunk
+        for m in markers:
+            if m not in seen and m.encode() in buf:
+                seen[m] = now
+    _, status, ru = os.wait4(p.pid, 0)
+    end = time.monotonic() - t0
+    err = p.stderr.read().decode(errors="replace").strip()
+    p.stdout.close()
+    p.stderr.close()
+    code = os.waitstatus_to_exitcode(status)
+    seen["first-output"] = first
+    return code, seen, end, ru.ru_maxrss, err
+
+
+class Engine:
+    def __init__(self, name, argv, kind):
+        self.name, self.argv, self.kind = name, argv, kind
+
+    def cmd(self, kernel, append):
+        c = list(self.argv)
+        if self.kind == "qemu":
+            c += ["-m", "128", "-net", "none"]
+        c += ["-nographic", "-no-reboot"] + DEBUG_EXIT + ["-kernel", kernel]
+        if append:
+            c += ["-append", append]
+        return c
+
+
+def engines(args):
+    out = []
+    for accel in ("interp", "tcg", "kvm"):
+        out.append(Engine("vireo-" + accel, [args.vireo, "-accel", accel], "vireo"))
+    q = shutil.which(args.qemu)
+    for accel in ("tcg", "kvm"):
+        out.append(Engine("qemu-" + accel, [q or args.qemu, "-accel", accel], "qemu"))
+    return out
+
+
+def mips_workload(args, eng, kernel):
+    """Calibrate, warm up, then measure; returns a result dict."""
+    iters = 200000
+    for _ in range(4):  # calibration: grow until the loop takes >= target/4
+        code, seen, _, _, err = run_timed(eng.cmd(kernel, "iters=%d" % iters),
+                                          ["BEGIN", "END"], args.timeout)
+        if code != EXIT_OK or "END" not in seen:
+            return {"error": (err.splitlines() or ["exit status %d" % code])[-1]}
+        dt = seen["END"] - seen["BEGIN"]
+        if dt >= args.target / 4 or iters >= 2_000_000_000 // 4:
+            break
+        iters = min(int(iters * max(2.0, args.target / max(dt, 1e-3))), 2_000_000_000)
+    # scale to the target once more
+    iters = max(10000, min(int(iters * args.target / max(dt, 1e-3)), 2_000_000_000))
+    samples, rss = [], []
+    for i in range(args.warmup + args.runs):
+        code, seen, _, maxrss, err = run_timed(eng.cmd(kernel, "iters=%d" % iters),
+                                               ["BEGIN", "END"], args.timeout)
+        if code != EXIT_OK or "END" not in seen:
+            return {"error": (err.splitlines() or ["exit status %d" % code])[-1]}
+        if i >= args.warmup:
+            samples.append(iters * INSNS_PER_ITER / (seen["END"] - seen["BEGIN"]) / 1e6)
+            rss.append(maxrss)
+    return {"unit": "MIPS", "samples": samples, "iters": iters, "rss_kb": max(rss),
+            "higher_is_better": True}
+
+
+def startup_workload(args, eng, kernel):
+    first, total, rss = [], [], []
+    for i in range(args.warmup + args.runs):
+        code, seen, end, maxrss, err = run_timed(eng.cmd(kernel, None), [], args.timeout)
+        if code != EXIT_OK:
+            return {"error": (err.splitlines() or ["exit status %d" % code])[-1]}
+        if i >= args.warmup:
+            first.append(seen["first-output"] * 1000)
+            total.append(end * 1000)
+            rss.append(maxrss)
+    return {"unit": "ms to exit", "samples": total, "first_output_ms": first,
+            "rss_kb": max(rss), "higher_is_better": False}
+
+
+def summarize(res):
+    s = res["samples"]
+    res["median"], res["min"], res["max"] = statistics.median(s), min(s), max(s)
+    return res
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--vireo", default="build/vireo")
+    ap.add_argument("--qemu", default="qemu-system-x86_64")
+    ap.add_argument("--guests", default="build/tests/bench")
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--warmup", type=int, default=1)
+    ap.add_argument("--target", type=float, default=1.0, help="seconds per measured loop")
+    ap.add_argument("--timeout", type=float, default=300)
+    ap.add_argument("--json", default="bench-results.json")
+    ap.add_argument("--only", help="comma-separated workloads")
+    args = ap.parse_args()
+
+    g = args.guests
+    workloads = [
+        ("mips32", mips_workload, os.path.join(g, "mips32.bin")),
+        ("mips64", mips_workload, os.path.join(g, "mips64.bin")),
+        ("startup", startup_workload, os.path.join(g, "startup.bin")),
+    ]
+    if args.only:
+        keep = args.only.split(",")
+        workloads = [w for w in workloads if w[0] in keep]
+    results = {"host": os.uname().nodename, "cpus": os.cpu_count(),
+               "date": time.strftime("%Y-%m-%d %H:%M:%S"), "workloads": {}}
+    engs = engines(args)
+    for name, fn, kernel in workloads:
+        wl = results["workloads"].setdefault(name, {})
+        for e in engs:
+            print("  %s / %s ..." % (name, e.name), file=sys.stderr, flush=True)
+            r = fn(args, e, kernel)
+            wl[e.name] = summarize(r) if "samples" in r else r
+    for name in ("linux-boot", "linux-compute"):
+        results["workloads"][name] = {e.name: {"error": "vireo cannot boot Linux yet"
+                                               if e.kind == "vireo" else "not run (no vireo counterpart yet)"}
+                                      for e in engs}
+    print_table(results)
+    with open(args.json, "w") as f:
+        json.dump(results, f, indent=1)
+    print("\nresults written to %s" % args.json)
+
+
+def print_table(results):
+    print("\n%-14s %-13s %10s %10s %10s %9s %9s  %s" %
+          ("workload", "engine", "median", "min", "max", "unit", "RSS MiB", "vs QEMU"))
+    for name, wl in results["workloads"].items():
+        for eng, r in wl.items():
+            if "error" in r:
+                print("%-14s %-13s %s" % (name, eng, "n/a: " + r["error"]))
+                continue
+            ratio = ""
+            accel = eng.split("-", 1)[1]
+            ref = wl.get("qemu-" + ("tcg" if accel in ("interp", "tcg") else accel))
+            if eng.startswith("vireo") and ref and "median" in ref:
+                x = r["median"] / ref["median"]
+                ratio = "%.3gx %s" % (x, "(higher is better)" if r["higher_is_better"]
+                                      else "(lower is better)")
+            print("%-14s %-13s %10.1f %10.1f %10.1f %9s %9.1f  %s" %
+                  (name, eng, r["median"], r["min"], r["max"], r["unit"].split()[0],
+                   r["rss_kb"] / 1024, ratio))
+
+
+if __name__ == "__main__":
+    main()
