@@ -4,7 +4,9 @@
  * "SAL/SAR/SHL/SHR", "SHLD", "SHRD").
  *
  * Count masking: 5 bits (6 for 64-bit operands); RCL/RCR on 8/16-bit
- * operands rotate modulo 9/17.  A masked count of 0 changes nothing.
+ * operands rotate modulo 9/17.  A masked count of 0 changes no flags,
+ * but a 32-bit register destination is still written (zero-extended to
+ * 64 bits), as the host-CPU oracle test shows.
  * Flags are set eagerly.  Where the SDM leaves a flag undefined (OF for
  * counts > 1, AF, CF for shift counts >= the operand width) we use the
  * count-1 formula (OF), clear AF, and compute CF from the bit shifted
@@ -124,8 +126,11 @@ static inline void shift_rm(struct vcpu *v, const struct insn *i, int op, unsign
     unsigned cnt = shift_count(v, i, size);
     if (i->mod == 3) {
         uint64_t a = size == 1 ? get_reg8(v, i, i->rm) : get_reg(v, i->rm, size);
-        if (!cnt)
+        if (!cnt) {
+            if (size == 4)
+                set_reg(v, i->rm, 4, a);   /* the 32-bit write still zero-extends */
             return;
+        }
         uint64_t r = do_shift(v, op, size, a, cnt);
         if (size == 1)
             set_reg8(v, i, i->rm, (uint8_t)r);
@@ -167,8 +172,11 @@ static void double_shift(struct vcpu *v, const struct insn *i, bool left)
         lin = seg_lin(v, i->seg, insn_ea(v, i), size, true);
         a = lin_read(v, lin, size);
     }
-    if (!cnt)
+    if (!cnt) {
+        if (i->mod == 3 && size == 4)
+            set_reg(v, i->rm, 4, a);       /* the 32-bit write still zero-extends */
         return;
+    }
     uint64_t b = get_reg(v, i->reg, size), r;
     bool cf;
     if (bits == 16) {

@@ -296,7 +296,9 @@ static void check_shift_mode(enum test_mode mode)
                         run_one(&f, mode, code, n, a, 0, counts[c], fin, &s);
                         uint32_t want, defined;
                         uint64_t r = ref_shift(op, bits, a, counts[c], fin, &want, &defined);
-                        uint64_t exp = (counts[c] & (bits == 64 ? 0x3f : 0x1f)) == 0
+                        /* count 0 leaves the value, but a 32-bit register is still
+                                         * written, so it is zero-extended (host-CPU oracle) */
+                        uint64_t exp = (counts[c] & (bits == 64 ? 0x3f : 0x1f)) == 0 && bits != 32
                                            ? a : expect_reg(mode, bits, a, r);
                         if (mode != MODE_LONG64)
                             exp &= 0xffffffff, s.gpr[R_RAX] &= 0xffffffff;
