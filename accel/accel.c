@@ -76,6 +76,9 @@ int accel_ops_check(const struct accel_ops *ops)
      * drive its lines. */
     if ((ops->caps & ACCEL_CAP_IRQCHIP) && !ops->irq_line)
         return -EINVAL;
+    /* A deterministic clock needs the live instruction count. */
+    if ((ops->caps & ACCEL_CAP_DETERMINISTIC) && !ops->insn_count)
+        return -EINVAL;
     return 0;
 }
 

@@ -69,6 +69,10 @@ struct accel_ops {
     /* Guest-physical [gpa, gpa+len) was written by a device: drop any
      * code translated from it. */
     void (*flush_code)(struct accel *a, uint64_t gpa, uint64_t len);
+    /* Instructions retired by the vCPU so far, readable in the middle of
+     * vcpu_run from a device callback (mandatory with
+     * ACCEL_CAP_DETERMINISTIC: it drives the -icount clock). */
+    uint64_t (*insn_count)(struct accel *a, unsigned index);
     void (*destroy)(struct accel *a);
 };
 

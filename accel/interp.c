@@ -116,6 +116,12 @@ static int interp_irq_line(struct accel *a, unsigned gsi, int level)
     return -ENOSYS;   /* interrupt controllers are emulated devices */
 }
 
+static uint64_t interp_insn_count(struct accel *a, unsigned index)
+{
+    struct vcpu *v = get_cpu(a, index);
+    return v ? cpu_icount(v) : 0;
+}
+
 static void interp_kick(struct accel *a, unsigned index)
 {
     struct vcpu *v = get_cpu(a, index);
@@ -150,7 +156,8 @@ static void interp_destroy(struct accel *a)
     .vcpu_create = interp_vcpu_create, .vcpu_run = interp_vcpu_run, \
     .get_state = interp_get_state, .set_state = interp_set_state, \
     .irq_line = interp_irq_line, .kick = interp_kick, \
-    .flush_code = interp_flush_code, .destroy = interp_destroy }
+    .flush_code = interp_flush_code, .insn_count = interp_insn_count, \
+    .destroy = interp_destroy }
 
 const struct accel_ops accel_interp_ops =
     INTERP_OPS("interp", "software x86-64 interpreter (reference back end)");

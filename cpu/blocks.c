@@ -184,7 +184,8 @@ static bool ends_block(const struct insn *i)
            f == op_int || f == op_int3 || f == op_int1 || f == op_into ||
            f == op_syscall || f == op_sysret || f == op_ud2 ||
            f == op_mov_CdRd || f == op_lmsw || f == op_wrmsr || f == op_sti ||
-           f == op_popf || f == op_mov_SwEw || f == op_pop_sreg;
+           f == op_popf || f == op_sysenter || f == op_sysexit ||
+           ((f == op_mov_SwEw || f == op_pop_sreg) && (i->opcode == 0x17 || (i->reg & 7) == SEG_SS));
 }
 
 struct block *block_build(struct vcpu *v, uint64_t pa, const uint8_t *host, size_t avail,

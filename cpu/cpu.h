@@ -38,6 +38,8 @@ enum cpu_exit cpu_exec(struct vcpu *v, uint64_t budget, uint64_t *executed);
 void cpu_kick(struct vcpu *v);
 /* Guest-physical [gpa, gpa+len) was written behind the CPU's back. */
 void cpu_flush_code(struct vcpu *v, uint64_t gpa, uint64_t len);
+/* Instructions retired since the vCPU was created (live during cpu_exec). */
+uint64_t cpu_icount(const struct vcpu *v);
 /* Mnemonic of the instruction at the current RIP (trace/debug aid), or NULL. */
 const char *cpu_mnemonic_at(struct vcpu *v);
 

@@ -102,6 +102,9 @@ static uint64_t tss_read(struct vcpu *v, unsigned off, unsigned size)
 
 void cpu_deliver(struct vcpu *v, int vec, int kind, bool has_err, uint32_t err, uint64_t ret_rip)
 {
+    if (kind != INT_EXC && log_enabled(LOG_INT))
+        vlog(LOG_INT, "cpu: %s interrupt %#x at %04x:%#llx\n", kind == INT_HW ? "hardware" : "software",
+             vec, v->s.seg[SEG_CS].selector, (unsigned long long)v->s.rip);
     uint32_t ext = kind == INT_SOFT ? 0 : 1;
     uint32_t gate_err = (uint32_t)vec * 8 + 2 + ext;
     v->s.halted = false;

@@ -5,8 +5,8 @@
  * STI/MOV SS shadow, SDM vol. 3A 6.8.3), honour HLT, kicks, the
  * instruction budget and stop requests.
  *
- * Not implemented: single-step (TF) traps and debug-register breakpoints,
- * NMI, SMI.
+ * Traces (cpu/trace.c) cost one test per block when off.
+ * Not implemented: debug-register breakpoints, NMI, SMI.
  */
 #include "cpu/cpu.h"
 
@@ -14,7 +14,9 @@
 
 #include "cpu/blocks.h"
 #include "cpu/decode.h"
+#include "cpu/trace.h"
 #include "cpu/vcpu.h"
+#include "util/log.h"
 
 struct vcpu *cpu_create(const struct cpu_bus *bus)
 {
@@ -139,8 +141,11 @@ static struct block *find_block(struct vcpu *v, uint64_t rip)
         avail = v->s.seg[SEG_CS].limit - rip + 1;
     int st;
     b = block_build(v, pa, e->host + (lin & 0xfff), avail, v->csize, &st);
-    if (b)
+    if (b) {
+        if (log_enabled(LOG_IN_ASM))
+            trace_block(v, lin, pa, e->host + (lin & 0xfff), b->bytes);
         return b;
+    }
     if (st == DEC_UD)
         cpu_ud(v);
     if (st == DEC_GP)
@@ -148,24 +153,37 @@ static struct block *find_block(struct vcpu *v, uint64_t rip)
     return fetch_slow(v, rip);
 }
 
-static void run_block(struct vcpu *v, uint64_t limit)
+static inline void exec_block(struct vcpu *v, const struct block *b, uint64_t rip,
+                              uint64_t limit, const bool trace)
 {
-    uint64_t rip = v->s.rip;
-    const struct block *b = find_block(v, rip);
     uint64_t mask = ip_mask(v);
-    v->stop = false;
     for (unsigned k = 0; k < b->ninsn; k++) {
         const struct insn *i = &b->insn[k];
         uint64_t next = (rip + i->len) & mask;
         v->cur_rip = rip;
         v->next_rip = next;
+        if (trace && log_enabled(LOG_EXEC))
+            trace_exec(v, i);
         i->fn(v, i);
         v->s.rip = v->next_rip;
         v->icount++;
+        if (trace && log_enabled(LOG_CPU))
+            trace_cpu(v);
         if (v->next_rip != next || v->stop || v->icount >= limit)
             break;
         rip = next;
     }
+}
+
+static void run_block(struct vcpu *v, uint64_t limit)
+{
+    uint64_t rip = v->s.rip;
+    const struct block *b = find_block(v, rip);
+    v->stop = false;
+    if (__builtin_expect(log_enabled(LOG_EXEC) || log_enabled(LOG_CPU), 0))
+        exec_block(v, b, rip, limit, true);
+    else
+        exec_block(v, b, rip, limit, false);
 }
 
 enum cpu_exit cpu_exec(struct vcpu *v, uint64_t budget, uint64_t *executed)
@@ -184,7 +202,8 @@ enum cpu_exit cpu_exec(struct vcpu *v, uint64_t budget, uint64_t *executed)
             cpu_deliver_pending(v);
     }
     for (;;) {
-        blocks_reap(v);
+        if (v->bfree)
+            blocks_reap(v);
         if (v->shutdown) {
             why = CPU_EXIT_SHUTDOWN;
             break;
@@ -257,4 +276,9 @@ const char *cpu_mnemonic_at(struct vcpu *v)
     if (cpu_decode(buf, n, v->csize, &i) != DEC_OK)
         return NULL;
     return i.ent->mnem;
+}
+
+uint64_t cpu_icount(const struct vcpu *v)
+{
+    return v->icount;
 }

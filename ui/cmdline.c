@@ -2,7 +2,8 @@
  * cmdline.c - parse the QEMU-compatible option subset:
  *   -accel, -machine/-M accel=, -m, -smp, -kernel, -initrd, -append,
  *   -bios, -serial, -nographic, -display none, -device, -no-reboot,
- *   -d, -D, -h/-help/--help, -version/--version.
+ *   -d, -D, -icount shift=N[,sleep=on|off], -h/-help/--help,
+ *   -version/--version.
  * Options may be written with one or two dashes, as QEMU allows.
  * Not implemented: every other QEMU option (each is an error, never
  * silently ignored).
@@ -69,6 +70,9 @@ void cmdline_usage(void)
            "  -no-reboot             exit instead of rebooting (triple fault, reset request)\n"
            "  -d ITEMS               log categories (-d help lists them)\n"
            "  -D FILE                write the log to FILE\n"
+           "  -icount shift=N[,sleep=on|off]\n"
+           "                         deterministic clock: 2^N ns of virtual time per\n"
+           "                         instruction (software CPU only); sleep=off skips idle time\n"
            "  -h, --help             this help\n"
            "  --version              print the version\n"
            "\n"
@@ -134,7 +138,7 @@ static int parse_smp(const char *arg, struct vireo_options *o)
 enum opt_id {
     OPT_HELP, OPT_VERSION, OPT_NOGRAPHIC, OPT_NO_REBOOT, OPT_ACCEL, OPT_MACHINE, OPT_M,
     OPT_SMP, OPT_KERNEL, OPT_INITRD, OPT_APPEND, OPT_BIOS, OPT_SERIAL, OPT_DISPLAY,
-    OPT_DEVICE, OPT_D, OPT_LOGFILE,
+    OPT_DEVICE, OPT_D, OPT_LOGFILE, OPT_ICOUNT,
 };
 
 static const struct {
@@ -152,7 +156,52 @@ static const struct {
     { "-bios", OPT_BIOS, true },        { "-serial", OPT_SERIAL, true },
     { "-display", OPT_DISPLAY, true },  { "-device", OPT_DEVICE, true },
     { "-d", OPT_D, true },              { "-D", OPT_LOGFILE, true },
+    { "-icount", OPT_ICOUNT, true },
 };
+
+/* -icount [shift=]N[,sleep=on|off]: virtual time advances 2^N ns per
+ * executed instruction (QEMU's meaning); "auto" is not supported. */
+static int parse_icount(const char *arg, struct vireo_options *o)
+{
+    char *copy = strdup(arg), *save = NULL, *item;
+    int rc = 0;
+
+    if (!copy)
+        return -ENOMEM;
+    o->icount_shift = -1;
+    o->icount_sleep = true;
+    for (item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+        const char *v = item;
+        char *end;
+        unsigned long n;
+
+        if (strcmp(item, "sleep=on") == 0) {
+            o->icount_sleep = true;
+            continue;
+        }
+        if (strcmp(item, "sleep=off") == 0) {
+            o->icount_sleep = false;
+            continue;
+        }
+        if (strncmp(item, "shift=", 6) == 0)
+            v = item + 6;
+        errno = 0;
+        n = strtoul(v, &end, 10);
+        if (errno || end == v || *end || n > 10 || o->icount_shift >= 0) {
+            error_report("-icount %s: expected shift=N with N from 0 to 10, and sleep=on|off",
+                         arg);
+            rc = -EINVAL;
+            break;
+        }
+        o->icount_shift = (int)n;
+    }
+    if (rc == 0 && o->icount_shift < 0) {
+        error_report("-icount %s: missing shift=N", arg);
+        rc = -EINVAL;
+    }
+    free(copy);
+    return rc;
+}
 
 static int apply(struct vireo_options *o, enum opt_id id, const char *arg)
 {
@@ -197,6 +246,7 @@ static int apply(struct vireo_options *o, enum opt_id id, const char *arg)
         break;
     case OPT_D: o->log_items = arg; break;
     case OPT_LOGFILE: o->log_file = arg; break;
+    case OPT_ICOUNT: return parse_icount(arg, o);
     }
     return 0;
 }
@@ -206,6 +256,7 @@ int cmdline_parse(int argc, char **argv, struct vireo_options *o)
     memset(o, 0, sizeof(*o));
     o->ram_size = DEFAULT_RAM;
     o->smp = 1;
+    o->icount_shift = -1;
 
     for (int i = 1; i < argc; i++) {
         const char *opt = argv[i];

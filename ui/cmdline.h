@@ -25,6 +25,8 @@ struct vireo_options {
     const char *log_file;       /* -D */
     const char *devices[VIREO_MAX_DEVICES];  /* -device arguments */
     unsigned ndevices;
+    int icount_shift;           /* -icount shift=N: -1 = off (host clock) */
+    bool icount_sleep;          /* -icount sleep=on: idle time follows the host */
     bool help, version;
     char accel_buf[32];         /* storage for -machine accel=NAME */
 };

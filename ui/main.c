@@ -71,6 +71,14 @@ static int on_reset(void *opaque)
     return rc;
 }
 
+/* The -icount clock source: instructions retired by vCPU 0. */
+static uint64_t accel_insns(void *opaque)
+{
+    struct accel *a = opaque;
+
+    return a->ops->insn_count(a, 0);
+}
+
 static bool stop_requested(void *opaque)
 {
     struct machine *m = opaque;
@@ -223,13 +231,20 @@ int main(int argc, char **argv)
         }
     }
 
-    rc = machine_init(&m, o.ram_size, VCLOCK_HOST);
+    if (o.icount_shift >= 0 && !(ops->caps & ACCEL_CAP_DETERMINISTIC)) {
+        error_report("-icount: not supported with -accel %s (it cannot count instructions)",
+                     accel_name);
+        goto out_bios;
+    }
+    rc = machine_init(&m, o.ram_size, o.icount_shift >= 0 ? VCLOCK_INSN : VCLOCK_HOST);
     if (rc < 0) {
         error_report("cannot allocate %llu MiB of guest RAM: %s",
                      (unsigned long long)(o.ram_size >> 20), strerror(-rc));
         goto out_bios;
     }
     m.no_reboot = o.no_reboot;
+    if (o.icount_shift >= 0)
+        m.clock.ns_per_insn = 1ull << o.icount_shift;
     serial = o.serial ? o.serial : "stdio";
     pcc.serial0 = chardev_open(&m.loop, serial, err, sizeof(err));
     if (!pcc.serial0 && strcmp(serial, "none") != 0) {
@@ -253,6 +268,10 @@ int main(int argc, char **argv)
         goto out_pc;
     if (map_guest_memory(&m, b.accel) < 0)
         goto out_accel;
+    if (m.clock.mode == VCLOCK_INSN) {
+        m.clock.insns = accel_insns;
+        m.clock.insns_opaque = b.accel;
+    }
     rc = b.accel->ops->vcpu_create(b.accel, 0);
     if (rc == 0)
         rc = b.accel->ops->set_state(b.accel, 0, &cpu);
@@ -260,7 +279,9 @@ int main(int argc, char **argv)
         error_report("%s: cannot create the vCPU: %s", ops->name, strerror(-rc));
         goto out_accel;
     }
-    status = runloop_run(&m, b.accel, on_reset, &b);
+    struct runloop_config rcfg = { .on_reset = on_reset, .opaque = &b,
+                                   .icount_sleep = o.icount_sleep };
+    status = runloop_run(&m, b.accel, &rcfg);
 
 out_accel:
     accel_destroy(b.accel);

@@ -6,6 +6,10 @@
  * most every 10 ms) to kick the vCPU out of vcpu_run, so device timers and
  * console input are serviced even while the guest computes.  SIGINT and
  * SIGTERM end the run like QEMU ("terminating on signal N", status 0).
+ *
+ * With the instruction-driven clock (-icount) the vCPU is given an
+ * instruction budget that ends exactly at the next timer deadline, so
+ * device timers fire at the same guest instruction on every run.
  */
 #include "ui/runloop.h"
 
@@ -20,6 +24,7 @@
 #include "util/log.h"
 
 #define RUNLOOP_MAX_SLICE_NS 10000000ull   /* service the host side at least every 10 ms */
+#define RUNLOOP_INSN_CHUNK   10000000ull   /* -icount with no timer armed */
 
 static struct accel *volatile kick_accel;
 static struct machine *volatile kick_machine;
@@ -102,8 +107,43 @@ static uint64_t time_to_deadline(struct machine *m, uint64_t cap)
     return dl - now < cap ? dl - now : cap;
 }
 
-int runloop_run(struct machine *m, struct accel *a, reset_fn on_reset, void *opaque)
+/* Instruction budget up to the next deadline (-icount), at least 1. */
+static uint64_t insn_budget(struct machine *m)
 {
+    uint64_t now = vclock_now(&m->clock), dl = vclock_next_deadline(&m->clock);
+    uint64_t per = m->clock.ns_per_insn ? m->clock.ns_per_insn : 1;
+
+    if (dl == VCLOCK_NEVER)
+        return RUNLOOP_INSN_CHUNK;
+    if (dl <= now)
+        return 1;
+    return (dl - now + per - 1) / per;
+}
+
+/* Halted under -icount: advance virtual time to the next deadline, either
+ * at once (sleep=off) or as host time passes (sleep=on). */
+static void idle_icount(struct machine *m, bool sleep)
+{
+    uint64_t wait = time_to_deadline(m, UINT64_MAX);
+
+    if (!sleep) {
+        if (wait == UINT64_MAX) {
+            mainloop_poll(&m->loop, UINT64_MAX);
+            return;
+        }
+        vclock_step(&m->clock, wait);
+        mainloop_poll(&m->loop, 0);
+        return;
+    }
+    uint64_t t0 = host_monotonic_ns();
+    mainloop_poll(&m->loop, wait);
+    uint64_t slept = host_monotonic_ns() - t0;
+    vclock_step(&m->clock, slept < wait ? slept : wait);
+}
+
+int runloop_run(struct machine *m, struct accel *a, const struct runloop_config *cfg)
+{
+    bool icount = m->clock.mode == VCLOCK_INSN;
     timer_t timer;
     bool halted = false;
     int rc;
@@ -131,7 +171,7 @@ int runloop_run(struct machine *m, struct accel *a, reset_fn on_reset, void *opa
             m->request = MACHINE_RUN;
             machine_reset_devices(m);
             halted = false;
-            if (on_reset && on_reset(opaque) < 0) {
+            if (cfg->on_reset && cfg->on_reset(cfg->opaque) < 0) {
                 machine_request_exit(m, 1);
                 break;
             }
@@ -142,14 +182,19 @@ int runloop_run(struct machine *m, struct accel *a, reset_fn on_reset, void *opa
         if (halted) {
             /* Sleep until a timer is due or a descriptor is ready; then let
              * the back end check for a deliverable interrupt. */
-            uint64_t wait = time_to_deadline(m, UINT64_MAX);
-            mainloop_poll(&m->loop, wait);
+            if (icount) {
+                idle_icount(m, cfg->icount_sleep);
+            } else {
+                mainloop_poll(&m->loop, time_to_deadline(m, UINT64_MAX));
+            }
             vclock_run_timers(&m->clock);
             halted = false;
         }
 
         memset(&ex, 0, sizeof(ex));
-        arm(timer, time_to_deadline(m, RUNLOOP_MAX_SLICE_NS));
+        if (icount)
+            ex.budget = insn_budget(m);
+        arm(timer, icount ? RUNLOOP_MAX_SLICE_NS : time_to_deadline(m, RUNLOOP_MAX_SLICE_NS));
         rc = a->ops->vcpu_run(a, 0, &ex);
         disarm(timer);
         if (ex.executed)

@@ -23,6 +23,8 @@ void vclock_init(struct vclock *c, enum vclock_mode mode)
     c->now = 0;
     c->host_origin = host_monotonic_ns();
     c->ns_per_insn = 1; /* 1 GHz-equivalent guest in INSN mode */
+    c->insns = NULL;
+    c->insns_opaque = NULL;
     c->armed = NULL;
 }
 
@@ -30,6 +32,8 @@ uint64_t vclock_now(const struct vclock *c)
 {
     if (c->mode == VCLOCK_HOST)
         return host_monotonic_ns() - c->host_origin;
+    if (c->mode == VCLOCK_INSN && c->insns)
+        return c->now + c->insns(c->insns_opaque) * c->ns_per_insn;
     return c->now;
 }
 
@@ -110,23 +114,29 @@ unsigned vclock_run_timers(struct vclock *c)
 
 void vclock_step(struct vclock *c, uint64_t ns)
 {
-    uint64_t target = c->now + ns;
+    uint64_t start, target, t;
 
     if (c->mode == VCLOCK_HOST)
         return;
-    if (target < c->now)
+    start = vclock_now(c);
+    target = start + ns;
+    if (target < start)
         target = VCLOCK_NEVER - 1;
-    /* Advance deadline by deadline, so each callback sees its own time. */
+    /* Advance deadline by deadline, so each callback sees its own time.
+     * c->now carries the skipped time (INSN) or all of it (MANUAL). */
     while (c->armed && c->armed->expire <= target) {
-        if (c->armed->expire > c->now)
-            c->now = c->armed->expire;
-        run_due(c, c->now);
+        t = vclock_now(c);
+        if (c->armed->expire > t)
+            c->now += c->armed->expire - t;
+        run_due(c, vclock_now(c));
     }
-    c->now = target;
+    t = vclock_now(c);
+    if (target > t)
+        c->now += target - t;
 }
 
 void vclock_account_insns(struct vclock *c, uint64_t n)
 {
-    if (c->mode == VCLOCK_INSN)
+    if (c->mode == VCLOCK_INSN && !c->insns)
         c->now += n * c->ns_per_insn;
 }

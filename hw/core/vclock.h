@@ -4,7 +4,9 @@
  * Devices read time only from here (nanoseconds since the machine
  * started) and arm timers on it.  Modes:
  *  - VCLOCK_HOST: follows the host monotonic clock while the machine runs;
- *  - VCLOCK_INSN: advanced by executed guest instructions (deterministic);
+ *  - VCLOCK_INSN: advanced by executed guest instructions (deterministic):
+ *    the accelerator's running instruction count (insns callback) times
+ *    ns_per_insn, plus the idle time skipped while the vCPU was halted;
  *  - VCLOCK_MANUAL: advanced only by vclock_step (device tests).
  */
 #ifndef VIREO_HW_CORE_VCLOCK_H
@@ -33,6 +35,11 @@ struct vclock {
     uint64_t now;            /* INSN / MANUAL: current time */
     uint64_t host_origin;    /* HOST: host monotonic ns at time 0 */
     uint64_t ns_per_insn;    /* INSN: virtual ns per executed instruction */
+    /* INSN: instructions retired so far (read live, even in the middle of
+     * a vCPU run, so a device sees the exact instruction's time); NULL =
+     * only vclock_account_insns advances the clock. */
+    uint64_t (*insns)(void *opaque);
+    void *insns_opaque;
     struct vtimer *armed;
 };
 
@@ -43,8 +50,9 @@ uint64_t vclock_next_deadline(const struct vclock *c);
 /* Run callbacks of every timer whose deadline has passed (a callback may
  * re-arm its own timer).  Returns how many ran. */
 unsigned vclock_run_timers(struct vclock *c);
-/* MANUAL: advance by NS, running timers in deadline order at their exact
- * times.  INSN: account N instructions. */
+/* MANUAL and INSN: advance by NS (INSN: idle time, on top of the
+ * instruction count), running timers in deadline order at their exact
+ * times.  vclock_account_insns: INSN without an insns source. */
 void vclock_step(struct vclock *c, uint64_t ns);
 void vclock_account_insns(struct vclock *c, uint64_t n);
 

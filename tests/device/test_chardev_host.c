@@ -327,7 +327,7 @@ static int tty_child(const char *slave, int errpipe)
     chardev_set_quit_handler(c, on_quit, NULL);
     if (tcgetattr(0, &t) < 0 || (t.c_lflag & (ICANON | ECHO | ISIG)))
         return 5;                               /* not raw */
-    for (int i = 0; i < 50 && quit_count == 0; i++)
+    for (int i = 0; i < 300 && quit_count == 0; i++)   /* up to 30 s on a loaded machine */
         mainloop_poll(&l, 100000000ull);
     if (quit_count != 1)
         return 6;

@@ -108,7 +108,26 @@ START_TEST(rejections)
     ck_assert_int_lt(PARSE(&o, "disk.img"), 0);
     ck_assert_int_lt(PARSE(&o, "-accel", "kvm,thread=multi"), 0);
     ck_assert_int_eq(PARSE(&o, "-smp", "1"), 0);
+    ck_assert_int_lt(PARSE(&o, "-icount", "auto"), 0);
+    ck_assert_int_lt(PARSE(&o, "-icount", "shift=11"), 0);
+    ck_assert_int_lt(PARSE(&o, "-icount", "sleep=off"), 0);   /* no shift */
 }
+END_TEST
+
+START_TEST(icount)
+{
+    struct vireo_options o;
+
+    ck_assert_int_eq(PARSE(&o, "-m", "64"), 0);
+    ck_assert_int_eq(o.icount_shift, -1);
+    ck_assert_int_eq(PARSE(&o, "-icount", "shift=3"), 0);
+    ck_assert_int_eq(o.icount_shift, 3);
+    ck_assert(o.icount_sleep);
+    ck_assert_int_eq(PARSE(&o, "-icount", "0,sleep=off"), 0);
+    ck_assert_int_eq(o.icount_shift, 0);
+    ck_assert(!o.icount_sleep);
+}
+END_TEST
 END_TEST
 
 int main(void)
@@ -123,6 +142,7 @@ int main(void)
     tcase_add_test(tc, double_dash_and_machine_accel);
     tcase_add_test(tc, sizes);
     tcase_add_test(tc, rejections);
+    tcase_add_test(tc, icount);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -282,6 +282,78 @@ START_TEST(sysenter_lar_lsl)
 }
 END_TEST
 
+/* Segment limits (SDM vol. 3A 5.3): an expand-down data segment with
+ * limit 0xfff pages (G=1, B=1) allows offsets 0x1000000..0xffffffff only; an expand-up one
+ * with limit 0x1fff faults on a dword at 0x1ffe; a read-only segment
+ * faults on stores.  #GP handler: EAX = error code, then HLT. */
+START_TEST(segment_limits)
+{
+    struct fake f;
+    struct cpu_state s;
+    fake_init(&f, &accel_interp_ops);
+    uint64_t gdt[6] = {0, 0x00cf9a000000ffffull, 0x00cf92000000ffffull,
+                       0x00c0960000000000ull | 0x0fff,   /* 0x18: expand-down, limit 0xfff pages */
+                       0x0040920000001fffull,            /* 0x20: expand-up, limit 0x1fff, byte granular */
+                       0x00cf90000000ffffull};           /* 0x28: read-only */
+    /* G=1 scales the expand-down limit to 0xffffff: offsets above it are valid */
+    fake_load(&f, 0x30000, gdt, sizeof(gdt));
+    uint8_t gp[] = {0x58, 0xf4};                /* pop eax (error code); hlt */
+    fake_load(&f, 0x2000, gp, sizeof(gp));
+    /* mov ax, SEL; mov es, ax; mov ebx, [es:esi]; hlt */
+    uint8_t code[] = {0x66, 0xb8, 0x18, 0x00, 0x8e, 0xc0, 0x26, 0x8b, 0x1e, 0xf4};
+    struct { uint16_t sel; uint32_t esi; bool fault; } cases[] = {
+        {0x18, 0x01000000, false}, {0x18, 0x00800000, true}, {0x18, 0x00fffffe, true},
+        {0x20, 0x1ffc, false}, {0x20, 0x1ffe, true}, {0x20, 0x2000, true},
+    };
+    for (unsigned k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+        code[2] = (uint8_t)cases[k].sel;
+        fake_load(&f, 0x1000, code, sizeof(code));
+        fake_mode_state(&f, &s, MODE_PROT32, 0x1000, 0x9000);
+        s.gdtr.base = 0x30000;
+        s.gdtr.limit = sizeof(gdt) - 1;
+        s.idtr.base = 0x31000;
+        s.idtr.limit = 0x7ff;
+        gate32(&f, 13, 0x2000);
+        s.gpr[R_RSI] = cases[k].esi;
+        s.gpr[R_RAX] = 0x1234;
+        fake_set(&f, &s);
+        ck_assert_int_eq(fake_run(&f, 100), VCPU_EXIT_HALT);
+        fake_get(&f, &s);
+        ck_assert_msg((s.rip == 0x2002) == cases[k].fault, "case %u: rip %#llx eax %#llx", k,
+                      (unsigned long long)s.rip, (unsigned long long)s.gpr[R_RAX]);
+        if (cases[k].fault)
+            ck_assert_uint_eq(s.gpr[R_RAX], 0);
+    }
+    /* store through a read-only data segment: #GP(0) */
+    uint8_t ro[] = {0x66, 0xb8, 0x28, 0x00, 0x8e, 0xc0, 0x26, 0x89, 0x1e, 0xf4};
+    fake_load(&f, 0x1000, ro, sizeof(ro));
+    fake_mode_state(&f, &s, MODE_PROT32, 0x1000, 0x9000);
+    s.gdtr.base = 0x30000;
+    s.gdtr.limit = sizeof(gdt) - 1;
+    s.idtr.base = 0x31000;
+    s.idtr.limit = 0x7ff;
+    s.gpr[R_RSI] = 0x100;
+    fake_set(&f, &s);
+    ck_assert_int_eq(fake_run(&f, 100), VCPU_EXIT_HALT);
+    fake_get(&f, &s);
+    ck_assert_uint_eq(s.rip, 0x2002);
+    /* loading a selector beyond the GDT limit: #GP(selector) */
+    uint8_t bad[] = {0x66, 0xb8, 0x40, 0x00, 0x8e, 0xc0, 0xf4};
+    fake_load(&f, 0x1000, bad, sizeof(bad));
+    fake_mode_state(&f, &s, MODE_PROT32, 0x1000, 0x9000);
+    s.gdtr.base = 0x30000;
+    s.gdtr.limit = sizeof(gdt) - 1;
+    s.idtr.base = 0x31000;
+    s.idtr.limit = 0x7ff;
+    fake_set(&f, &s);
+    ck_assert_int_eq(fake_run(&f, 100), VCPU_EXIT_HALT);
+    fake_get(&f, &s);
+    ck_assert_uint_eq(s.rip, 0x2002);
+    ck_assert_uint_eq(s.gpr[R_RAX], 0x40);
+    fake_fini(&f);
+}
+END_TEST
+
 /* REP MOVS/STOS corner cases: overlapping forward copy replicates (the
  * element order is architectural), long runs cross pages, and a #PF in
  * the middle leaves RCX/RDI at the faulting element (restartable). */
@@ -443,6 +515,7 @@ int main(void)
     tcase_add_test(tc, budget_and_kick);
     tcase_add_test(tc, single_step);
     tcase_add_test(tc, rep_corners);
+    tcase_add_test(tc, segment_limits);
     tcase_add_test(tc, sysenter_lar_lsl);
     tcase_add_test(tc, bad_encodings_shutdown);
     tcase_add_test(tc, tcg_alias);
