@@ -65,8 +65,8 @@ void cpu_deliver_pending(struct vcpu *v)
 
 /* Push onto the stack at linear base SSBASE, pointer *SP (masked by
  * MASK), with the privilege of the handler (CPL already switched). */
-static void push_raw(struct vcpu *v, uint64_t ssbase, uint64_t *sp, uint64_t mask,
-                     unsigned size, uint64_t val)
+void cpu_push_raw(struct vcpu *v, uint64_t ssbase, uint64_t *sp, uint64_t mask,
+                  unsigned size, uint64_t val)
 {
     *sp = (*sp - size) & mask;
     uint64_t lin = ssbase + *sp;
@@ -93,7 +93,7 @@ static void deliver_real(struct vcpu *v, int vec, uint64_t ret_rip)
     v->next_rip = v->s.rip;
 }
 
-static uint64_t tss_read(struct vcpu *v, unsigned off, unsigned size)
+uint64_t cpu_tss_read(struct vcpu *v, unsigned off, unsigned size)
 {
     if (off + size - 1 > v->s.tr.limit)
         cpu_raise(v, EXC_TS, true, v->s.tr.selector & 0xfffc);
@@ -170,9 +170,9 @@ void cpu_deliver(struct vcpu *v, int vec, int kind, bool has_err, uint32_t err, 
 
     if (v->lma) {
         if (ist)
-            sp = tss_read(v, 0x24 + (ist - 1) * 8, 8);
+            sp = cpu_tss_read(v, 0x24 + (ist - 1) * 8, 8);
         else if (outer)
-            sp = tss_read(v, 4 + ncpl * 8, 8);
+            sp = cpu_tss_read(v, 4 + ncpl * 8, 8);
         else
             sp = old_sp;
         if (outer) {
@@ -190,13 +190,13 @@ void cpu_deliver(struct vcpu *v, int vec, int kind, bool has_err, uint32_t err, 
             v->cpl = save_cpl;
             cpu_ss(v, 0);
         }
-        push_raw(v, 0, &sp, m, 8, old_ss);
-        push_raw(v, 0, &sp, m, 8, old_sp);
-        push_raw(v, 0, &sp, m, 8, flags);
-        push_raw(v, 0, &sp, m, 8, old_cs);
-        push_raw(v, 0, &sp, m, 8, ret_rip);
+        cpu_push_raw(v, 0, &sp, m, 8, old_ss);
+        cpu_push_raw(v, 0, &sp, m, 8, old_sp);
+        cpu_push_raw(v, 0, &sp, m, 8, flags);
+        cpu_push_raw(v, 0, &sp, m, 8, old_cs);
+        cpu_push_raw(v, 0, &sp, m, 8, ret_rip);
         if (has_err)
-            push_raw(v, 0, &sp, m, 8, err);
+            cpu_push_raw(v, 0, &sp, m, 8, err);
         v->cpl = save_cpl;
     } else {
         uint64_t m;
@@ -205,11 +205,11 @@ void cpu_deliver(struct vcpu *v, int vec, int kind, bool has_err, uint32_t err, 
             uint32_t nesp;
             uint16_t nssel;
             if (tss32) {
-                nesp = (uint32_t)tss_read(v, 4 + ncpl * 8, 4);
-                nssel = (uint16_t)tss_read(v, 8 + ncpl * 8, 2);
+                nesp = (uint32_t)cpu_tss_read(v, 4 + ncpl * 8, 4);
+                nssel = (uint16_t)cpu_tss_read(v, 8 + ncpl * 8, 2);
             } else {
-                nesp = (uint32_t)tss_read(v, 2 + ncpl * 4, 2);
-                nssel = (uint16_t)tss_read(v, 4 + ncpl * 4, 2);
+                nesp = (uint32_t)cpu_tss_read(v, 2 + ncpl * 4, 2);
+                nssel = (uint16_t)cpu_tss_read(v, 4 + ncpl * 4, 2);
             }
             if ((nssel & 0xfffc) == 0)
                 cpu_raise(v, EXC_TS, true, ext);
@@ -229,14 +229,14 @@ void cpu_deliver(struct vcpu *v, int vec, int kind, bool has_err, uint32_t err, 
         uint8_t save_cpl = v->cpl;
         v->cpl = (uint8_t)ncpl;
         if (outer) {
-            push_raw(v, nss.base, &sp, m, gate_bits, old_ss);
-            push_raw(v, nss.base, &sp, m, gate_bits, old_sp);
+            cpu_push_raw(v, nss.base, &sp, m, gate_bits, old_ss);
+            cpu_push_raw(v, nss.base, &sp, m, gate_bits, old_sp);
         }
-        push_raw(v, nss.base, &sp, m, gate_bits, flags);
-        push_raw(v, nss.base, &sp, m, gate_bits, old_cs);
-        push_raw(v, nss.base, &sp, m, gate_bits, ret_rip);
+        cpu_push_raw(v, nss.base, &sp, m, gate_bits, flags);
+        cpu_push_raw(v, nss.base, &sp, m, gate_bits, old_cs);
+        cpu_push_raw(v, nss.base, &sp, m, gate_bits, ret_rip);
         if (has_err)
-            push_raw(v, nss.base, &sp, m, gate_bits, err);
+            cpu_push_raw(v, nss.base, &sp, m, gate_bits, err);
         v->cpl = save_cpl;
         if (!outer)
             sp |= old_sp & ~m;   /* 16-bit stack keeps ESP[31:16] */

@@ -5,8 +5,9 @@
  * far JMP/CALL to code segments, far RET and IRET (real, protected,
  * long mode), nulling data segments on return to an outer level.
  *
- * Not implemented: call gates, task gates and TSS targets (#GP, logged
- * as unimplemented), IRET to virtual-8086 mode or with NT set.
+ * Call gates are in cpu/gate.c.  Not implemented: task gates and TSS
+ * targets (#GP, logged as unimplemented), IRET to virtual-8086 mode or
+ * with NT set.
  */
 #include "cpu/vcpu.h"
 
@@ -214,6 +215,10 @@ void cpu_far_jump(struct vcpu *v, uint16_t sel, uint64_t off, bool call, unsigne
     struct x86_segment n;
     cpu_read_desc(v, sel, d, EXC_GP, false);
     cpu_desc_to_seg(&n, sel, d);
+    if (!n.s && (n.type == 0xc || (n.type == 0x4 && !v->lma))) {
+        cpu_far_gate(v, sel, call);
+        return;
+    }
     check_code_target(v, &n, sel);
     uint64_t noff = target_off(&n, v->lma, off, opsize);
     if (v->lma && n.l) {

@@ -195,6 +195,13 @@ _Noreturn void cpu_ss(struct vcpu *v, uint32_t err);
 enum { INT_EXC, INT_SOFT, INT_HW };
 void cpu_deliver(struct vcpu *v, int vec, int kind, bool has_err, uint32_t err, uint64_t ret_rip);
 void cpu_deliver_pending(struct vcpu *v);
+/* Push onto a stack given by linear base and pointer (delivery, gates). */
+void cpu_push_raw(struct vcpu *v, uint64_t ssbase, uint64_t *sp, uint64_t mask,
+                  unsigned size, uint64_t val);
+/* Read the current TSS at OFF (#TS when beyond its limit). */
+uint64_t cpu_tss_read(struct vcpu *v, unsigned off, unsigned size);
+/* Far JMP/CALL through the call gate GSEL (cpu/gate.c). */
+void cpu_far_gate(struct vcpu *v, uint16_t gsel, bool call);
 
 /* ---- flags (cpu/flags.c) ---- */
 uint64_t cpu_get_flags(struct vcpu *v);

@@ -15,5 +15,7 @@ const struct device_desc *const device_table[] = {
     &mc146818_desc,
     &i8042_desc,
     &port92_desc,
+    &lapic_desc,
+    &ioapic_desc,
     NULL,
 };

@@ -14,5 +14,7 @@ extern const struct device_desc i8254_desc;
 extern const struct device_desc mc146818_desc;
 extern const struct device_desc i8042_desc;
 extern const struct device_desc port92_desc;
+extern const struct device_desc lapic_desc;
+extern const struct device_desc ioapic_desc;
 
 #endif

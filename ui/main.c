@@ -13,6 +13,7 @@
 #include "cpu/cpu_state.h"
 #include "hw/core/device.h"
 #include "hw/core/machine.h"
+#include "hw/i386/linux_boot.h"
 #include "hw/i386/multiboot.h"
 #include "hw/i386/pc.h"
 #include "ui/chardev_host.h"
@@ -46,9 +47,12 @@ static int boot_state(struct boot *b, struct cpu_state *cpu)
     cpu_state_reset(cpu, VIREO_CPU_SIGNATURE);
     if (b->o->bios && !b->o->kernel)
         return 0;
-    if (b->kernel)
+    if (b->kernel && multiboot_probe(b->kernel, b->kernel_len))
         rc = multiboot_load(b->pc, b->kernel, b->kernel_len, b->o->kernel, b->o->append,
                             b->o->initrd, cpu, err, sizeof(err));
+    else if (b->kernel)
+        rc = linux_boot_load(b->pc, b->kernel, b->kernel_len, b->o->kernel, b->o->append,
+                             b->o->initrd, LINUX_ENTRY_AUTO, cpu, NULL, err, sizeof(err));
     else
         rc = multiboot_load(b->pc, vireo_demo_image, vireo_demo_image_size, "vireo-demo", NULL,
                             NULL, cpu, err, sizeof(err));
@@ -214,9 +218,9 @@ int main(int argc, char **argv)
             error_report("%s", err);
             return 1;
         }
-        if (!multiboot_probe(b.kernel, b.kernel_len)) {
-            error_report("-kernel '%s': not a Multiboot kernel (Linux bzImage boot is not "
-                         "supported yet)", o.kernel);
+        if (!multiboot_probe(b.kernel, b.kernel_len) && !linux_boot_probe(b.kernel, b.kernel_len)) {
+            error_report("-kernel '%s': neither a Multiboot kernel (no header in the first 8 KiB) "
+                         "nor a Linux bzImage (no HdrS signature)", o.kernel);
             goto out_kernel;
         }
     }

@@ -168,13 +168,17 @@ static void region_write(const struct region *r, uint64_t addr, uint64_t val, un
     case REGION_IO:
         break;
     }
-    unsigned max = r->ops->max_access ? r->ops->max_access : 8;
+    /* Copy what the loop needs: a write handler may add or remove regions
+     * (a PCI BAR moving), which can move the region array under R. */
+    const struct io_ops *ops = r->ops;
+    void *opaque = r->opaque;
+    unsigned max = ops->max_access ? ops->max_access : 8;
     if (size <= max) {
-        r->ops->write(r->opaque, off, val & size_mask(size), size);
+        ops->write(opaque, off, val & size_mask(size), size);
         return;
     }
     for (unsigned i = 0; i < size; i += max)
-        r->ops->write(r->opaque, off + i, (val >> (8 * i)) & size_mask(max), max);
+        ops->write(opaque, off + i, (val >> (8 * i)) & size_mask(max), max);
 }
 
 static bool fits(const struct region *r, uint64_t addr, unsigned size)
@@ -210,8 +214,10 @@ void as_write(struct addr_space *as, uint64_t addr, uint64_t val, unsigned size)
         return;
     r = as_find(as, addr);
     if (r && fits(r, addr, size)) {
-        region_write(r, addr, val, size, as->name);
-        if (r->kind == REGION_RAM && as->write_notify)
+        bool ram = r->kind == REGION_RAM;
+
+        region_write(r, addr, val, size, as->name);  /* R may be stale after this */
+        if (ram && as->write_notify)
             as->write_notify(as->write_notify_opaque, addr, size);
         return;
     }

@@ -13,6 +13,9 @@ Workloads:
                   the measured loop takes about --target seconds.
   startup         a trivial guest: time to its first serial byte (first
                   guest output) and to exit.
+  Bochs runs the same 32-bit loop from a boot floppy (mips_floppy.asm);
+  its serial output is buffered, so its MIPS come from the difference of
+  whole-run times at two iteration counts (start-up cancels out).
   linux-boot, linux-compute
                   reported as not runnable until vireo boots Linux.
 Usage: bench.py --vireo build/vireo --guests build/tests/bench [--runs 5]
@@ -134,6 +137,74 @@ def startup_workload(args, eng, kernel):
             "rss_kb": max(rss), "higher_is_better": False}
 
 
+BOCHSRC = """megs: 32
+romimage: file=/usr/share/bochs/BIOS-bochs-latest
+vgaromimage: file=/usr/share/vgabios/vgabios.bin
+floppya: 1_44=%(img)s, status=inserted
+boot: floppy
+display_library: rfb, options="timeout=0"
+com1: enabled=1, mode=file, dev=%(dir)s/com1.txt
+speaker: enabled=0
+sound: driver=dummy
+log: %(dir)s/bochs.log
+panic: action=fatal
+error: action=report
+info: action=ignore
+clock: sync=none
+"""
+
+
+def bochs_workload(args, floppy):
+    """MIPS of Bochs on the floppy MIPS meter, by the two-count difference."""
+    import struct
+    import tempfile
+    if not shutil.which("bochs") or not os.path.exists("/usr/share/bochs/BIOS-bochs-latest"):
+        return {"error": "bochs not installed (Debian packages bochs, bochsbios, vgabios)"}
+    if not os.path.exists(floppy):
+        return {"error": "missing " + floppy}
+    base = open(floppy, "rb").read()
+    d = tempfile.mkdtemp(prefix="vireo-bochs-")
+    img = os.path.join(d, "floppy.img")
+    with open(os.path.join(d, "bochsrc"), "w") as f:
+        f.write(BOCHSRC % {"img": img, "dir": d})
+    with open(os.path.join(d, "cont.rc"), "w") as f:
+        f.write("c\nquit\n")   # Debian's bochs has its debugger on: continue
+
+    def run(iters):
+        data = bytearray(base)
+        data[0x1f0:0x1f4] = struct.pack("<I", iters)
+        with open(img, "wb") as f:
+            f.write(data)
+        t0 = time.monotonic()
+        p = subprocess.run(["bochs", "-q", "-f", os.path.join(d, "bochsrc"), "-rc",
+                            os.path.join(d, "cont.rc")], stdin=subprocess.DEVNULL,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                           timeout=args.timeout)
+        dt = time.monotonic() - t0
+        out = open(os.path.join(d, "com1.txt"), "rb").read()
+        if b"BEGIN" not in out:
+            raise RuntimeError("bochs did not run the guest (status %d)" % p.returncode)
+        return dt
+
+    try:
+        n1 = 1000000
+        t = run(n1)
+        n2 = max(2 * n1, int(n1 * (args.target * 2) / max(t, 0.05)))
+        samples = []
+        for i in range(args.warmup + args.runs):
+            a, b = run(n1), run(n2)
+            if i >= args.warmup and b > a:
+                samples.append((n2 - n1) * INSNS_PER_ITER / (b - a) / 1e6)
+        if not samples:
+            return {"error": "bochs timing did not grow with the iteration count"}
+        return {"unit": "MIPS", "samples": samples, "iters": n2, "rss_kb": 0,
+                "higher_is_better": True}
+    except (RuntimeError, subprocess.TimeoutExpired) as e:
+        return {"error": str(e)}
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
 def summarize(res):
     s = res["samples"]
     res["median"], res["min"], res["max"] = statistics.median(s), min(s), max(s)
@@ -171,6 +242,10 @@ def main():
             print("  %s / %s ..." % (name, e.name), file=sys.stderr, flush=True)
             r = fn(args, e, kernel)
             wl[e.name] = summarize(r) if "samples" in r else r
+    if not args.only or "mips32" in args.only.split(","):
+        print("  mips32 / bochs ...", file=sys.stderr, flush=True)
+        r = bochs_workload(args, os.path.join(g, "mips_floppy.img"))
+        results["workloads"]["mips32"]["bochs"] = summarize(r) if "samples" in r else r
     for name in ("linux-boot", "linux-compute"):
         results["workloads"][name] = {e.name: {"error": "vireo cannot boot Linux yet"
                                                if e.kind == "vireo" else "not run (no vireo counterpart yet)"}
@@ -190,15 +265,18 @@ def print_table(results):
                 print("%-14s %-13s %s" % (name, eng, "n/a: " + r["error"]))
                 continue
             ratio = ""
-            accel = eng.split("-", 1)[1]
-            ref = wl.get("qemu-" + ("tcg" if accel in ("interp", "tcg") else accel))
+            accel = eng.split("-", 1)[1] if "-" in eng else eng
+            software = accel in ("interp", "tcg")
+            ref = wl.get("qemu-" + ("tcg" if software else accel))
             if eng.startswith("vireo") and ref and "median" in ref:
                 x = r["median"] / ref["median"]
                 ratio = "%.3gx %s" % (x, "(higher is better)" if r["higher_is_better"]
                                       else "(lower is better)")
-            print("%-14s %-13s %10.1f %10.1f %10.1f %9s %9.1f  %s" %
+            if eng.startswith("vireo") and software and "median" in wl.get("bochs", {}):
+                ratio += "  %.3gx vs Bochs" % (r["median"] / wl["bochs"]["median"])
+            print("%-14s %-13s %10.1f %10.1f %10.1f %9s %9s  %s" %
                   (name, eng, r["median"], r["min"], r["max"], r["unit"].split()[0],
-                   r["rss_kb"] / 1024, ratio))
+                   "%.1f" % (r["rss_kb"] / 1024) if r["rss_kb"] else "-", ratio))
 
 
 if __name__ == "__main__":

@@ -50,9 +50,11 @@ fi
 # lacks lists gets a private copy under the cache (apt-get update then
 # needs no privileges).
 APT_OPTS=
+# Root: apt would try to drop to _apt, which cannot write a private cache.
+[ "$(id -u)" = 0 ] && APT_OPTS="-o APT::Sandbox::User=root"
 private_lists() {
     mkdir -p "$CACHE/apt/lists/partial" "$CACHE/apt/cache/archives/partial"
-    APT_OPTS="-o Dir::State::Lists=$CACHE/apt/lists -o Dir::Cache=$CACHE/apt/cache"
+    APT_OPTS="$APT_OPTS -o Dir::State::Lists=$CACHE/apt/lists -o Dir::Cache=$CACHE/apt/cache"
 }
 apt_update() {
     if [ "$(id -u)" = 0 ]; then
@@ -109,6 +111,7 @@ KFILE=$(ls "$ROOT"/boot/vmlinuz-* 2>/dev/null | head -n 1)
 [ -n "$KFILE" ] || die "no /boot/vmlinuz-* in the kernel package"
 [ -x "$ROOT/bin/busybox" ] || die "no /bin/busybox in busybox-static"
 cp "$KFILE" "$VMLINUZ.tmp" && mv "$VMLINUZ.tmp" "$VMLINUZ"
+basename "$KFILE" > "$CACHE/kernel-version"
 say "kernel $(basename "$KFILE")"
 
 # The initramfs tree.
@@ -183,6 +186,9 @@ with open(out, "wb") as raw, gzip.GzipFile("", "wb", 9, raw, mtime=0) as f:
     entry(f, "TRAILER!!!", 0, b"")
 EOF
 mv "$INITRD.tmp" "$INITRD"
+# The unpacked packages (mostly kernel modules) are not needed any more;
+# the .debs stay, so a rebuild never needs the network.
+rm -rf "$ROOT"
 echo "$INITRAMFS_VERSION" > "$STAMP"
 say "done: $(du -sh "$CACHE" | cut -f1) in $CACHE"
 printf '%s\n%s\n' "$VMLINUZ" "$INITRD"

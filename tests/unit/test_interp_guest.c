@@ -194,6 +194,13 @@ START_TEST(privilege_changes32)
     ck_assert_int_eq(f.con[0], 'A');
     ck_assert_uint_eq(rd32(&f, 0x524), 0xd0d0);
     ck_assert_uint_eq(rd32(&f, 0x528), 0x1b);
+    /* CALL through a DPL-3 call gate to ring 0 with two parameters copied */
+    ck_assert_uint_eq(rd32(&f, 0x52c), 0x22222222);
+    ck_assert_uint_eq(rd32(&f, 0x530), 0x11111111);
+    ck_assert_uint_eq(rd32(&f, 0x534), 0x1b);
+    ck_assert_uint_eq(rd32(&f, 0x538), 0x23);
+    ck_assert_uint_eq(rd16(&f, 0x53c), 0x08);
+    ck_assert_uint_eq(rd32(&f, 0x540), 0x7000);          /* RETF 8 popped both stacks */
     fake_fini(&f);
 }
 END_TEST

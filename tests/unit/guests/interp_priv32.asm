@@ -16,6 +16,12 @@ R_GPERR   equ R + 0x18      ; 2 dwords
 R_SKIP    equ R + 0x20
 R_DONE    equ R + 0x24
 R_RETCS   equ R + 0x28
+R_GP0     equ R + 0x2c      ; call gate: first parameter on the new stack
+R_GP1     equ R + 0x30
+R_GCS     equ R + 0x34      ; caller CS as pushed
+R_GSS     equ R + 0x38      ; caller SS as pushed
+R_GCPL    equ R + 0x3c      ; CS inside the gate target
+R_UESP    equ R + 0x40      ; user ESP after RETF 8
 KSTACK    equ 0x9000
 USTACK    equ 0x7000
 
@@ -37,6 +43,10 @@ start:
         mov dword [tss + 4], KSTACK     ; ESP0
         mov dword [tss + 8], 0x10       ; SS0
         mov word [tss + 0x66], iomap - tss
+        mov eax, gate_fn                ; call gate 0x30: DPL 3, 2 dword parameters
+        mov [gdt_gate], ax
+        shr eax, 16
+        mov [gdt_gate + 6], ax
         mov ax, 0x28
         ltr ax
         mov edi, idt + 13 * 8
@@ -103,6 +113,25 @@ gp_handler:
         add esp, 4
         iretd
 
+gate_fn:                             ; ring 0, reached through the call gate
+        push ds
+        push eax
+        mov ax, 0x10
+        mov ds, ax
+        mov eax, [esp + 16]
+        mov [R_GP0], eax
+        mov eax, [esp + 20]
+        mov [R_GP1], eax
+        mov eax, [esp + 12]
+        mov [R_GCS], eax
+        mov eax, [esp + 28]
+        mov [R_GSS], eax
+        mov ax, cs
+        mov [R_GCPL], ax
+        pop eax
+        pop ds
+        retf 8
+
 done_handler:
         mov ax, 0x10
         mov ds, ax
@@ -124,6 +153,10 @@ user:
         in al, 0x60                  ; #GP(0)
         mov dword [R_SKIP], 1
         cli                          ; #GP(0): IOPL 0
+        push 0x11111111
+        push 0x22222222
+        call 0x33:0                  ; through the call gate (offset ignored)
+        mov [R_UESP], esp
         int 0x82
         jmp $
 
@@ -136,6 +169,10 @@ gdt:    dq 0
 gdt_tss:
         dw tss_end - tss - 1, 0      ; 0x28 32-bit TSS
         db 0, 0x89, 0, 0
+gdt_gate:
+        dw 0, 0x08                   ; 0x30 call gate -> 0x08:gate_fn (filled in)
+        db 2, 0xec
+        dw 0
 gdt_end:
 gdtr:   dw gdt_end - gdt - 1
         dd gdt
