@@ -26,6 +26,8 @@
 #include "hw/core/machine.h"
 #include "ui/chardev_host.h"
 
+#include "tests/vireo_check.h"
+
 /* A front end whose room the test controls. */
 struct fe {
     int room;
@@ -405,9 +407,6 @@ int main(void)
 {
     Suite *s = suite_create("chardev_host");
     TCase *tc = tcase_create("backends");
-    SRunner *sr;
-    int failed;
-
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, spec_errors);
     tcase_add_test(tc, null_and_file);
@@ -417,9 +416,5 @@ int main(void)
     tcase_add_test(tc, stdio_on_pipes);
     tcase_add_test(tc, stdio_tty_escape);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return vireo_check_run(s);
 }

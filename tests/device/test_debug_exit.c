@@ -10,6 +10,8 @@
 #include "hw/core/device.h"
 #include "hw/core/machine.h"
 
+#include "tests/vireo_check.h"
+
 static struct machine m;
 
 static void setup(void)
@@ -152,9 +154,6 @@ int main(void)
 {
     Suite *s = suite_create("isa-debug-exit");
     TCase *tc = tcase_create("qemu-compatible");
-    SRunner *sr;
-    int failed;
-
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, byte_write_exits);
     tcase_add_test(tc, word_write_keeps_value);
@@ -164,9 +163,5 @@ int main(void)
     tcase_add_test(tc, bad_properties_rejected);
     tcase_add_test(tc, user_creatable);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return vireo_check_run(s);
 }

@@ -16,22 +16,11 @@
 #include "hw/core/machine.h"
 #include "hw/isa/i8042.h"
 
+#include "tests/vireo_check.h"
+
 #define DATA 0x60
 #define CMD 0x64
 
-struct probe {
-    int level;
-    unsigned raises;
-};
-
-static void probe_irq(void *opaque, unsigned n, int level)
-{
-    struct probe *p = opaque;
-
-    if (level && !p->level)
-        p->raises++;
-    p->level = level;
-}
 
 struct a20_probe {
     bool on;
@@ -48,7 +37,7 @@ static void a20_hook(void *opaque, bool on)
 
 static struct machine m;
 static struct device *kbc;
-static struct probe irq1, irq12;
+static struct irq_probe irq1, irq12;
 static struct a20_probe a20;
 
 static void setup(void)
@@ -61,8 +50,8 @@ static void setup(void)
     memset(&a20, 0, sizeof(a20));
     kbc = device_create(&m, "i8042", err, sizeof(err));
     ck_assert_msg(kbc != NULL, "%s", err);
-    kbc->irq[0] = (struct irq_line){ probe_irq, &irq1, 1 };
-    kbc->irq[1] = (struct irq_line){ probe_irq, &irq12, 12 };
+    kbc->irq[0] = (struct irq_line){ irq_probe_set, &irq1, 1 };
+    kbc->irq[1] = (struct irq_line){ irq_probe_set, &irq12, 12 };
     i8042_set_a20_handler(kbc, a20_hook, &a20);
     ck_assert_msg(device_realize(kbc, err, sizeof(err)) == 0, "%s", err);
 }
@@ -498,9 +487,6 @@ int main(void)
 {
     Suite *s = suite_create("i8042");
     TCase *tc = tcase_create("kbc");
-    SRunner *sr;
-    int failed;
-
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, power_on_and_self_test);
     tcase_add_test(tc, command_byte);
@@ -515,9 +501,5 @@ int main(void)
     tcase_add_test(tc, reply_overwrites_and_command_cancels);
     tcase_add_test(tc, hostile_sequences);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return vireo_check_run(s);
 }

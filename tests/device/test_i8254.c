@@ -27,6 +27,8 @@
 #include "hw/isa/i8254.h"
 #include "hw/isa/i8259.h"
 
+#include "tests/vireo_check.h"
+
 #define PIT_HZ  1193182ull
 #define CH0     0x40
 #define CH1     0x41
@@ -822,9 +824,6 @@ int main(void)
 {
     Suite *s = suite_create("i8254");
     TCase *tc = tcase_create("82c54");
-    SRunner *sr;
-    int failed;
-
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, power_on_state);
     tcase_add_test(tc, mode2_rate_generator);
@@ -847,9 +846,5 @@ int main(void)
     tcase_add_test(tc, irq0_through_pic);
     tcase_add_test(tc, late_timer_catch_up);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return vireo_check_run(s);
 }

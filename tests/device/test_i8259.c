@@ -16,6 +16,8 @@
 #include "hw/core/machine.h"
 #include "hw/isa/i8259.h"
 
+#include "tests/vireo_check.h"
+
 #define M_CMD  0x20
 #define M_DATA 0x21
 #define S_CMD  0xa0
@@ -28,23 +30,10 @@
 #define OCW3_POLL     0x0c
 #define EOI           0x20
 
-struct probe {
-    int level;
-    unsigned raises;
-};
-
-static void probe_irq(void *opaque, unsigned n, int level)
-{
-    struct probe *p = opaque;
-
-    if (level && !p->level)
-        p->raises++;
-    p->level = level;
-}
 
 static struct machine m;
 static struct device *pic;
-static struct probe intr;
+static struct irq_probe intr;
 
 static void setup(void)
 {
@@ -54,7 +43,7 @@ static void setup(void)
     memset(&intr, 0, sizeof(intr));
     pic = device_create(&m, "i8259", err, sizeof(err));
     ck_assert_msg(pic != NULL, "%s", err);
-    pic->irq[0] = (struct irq_line){ probe_irq, &intr, 0 };
+    pic->irq[0] = (struct irq_line){ irq_probe_set, &intr, 0 };
     ck_assert_msg(device_realize(pic, err, sizeof(err)) == 0, "%s", err);
 }
 
@@ -678,9 +667,6 @@ int main(void)
 {
     Suite *s = suite_create("i8259");
     TCase *tc = tcase_create("8259a");
-    SRunner *sr;
-    int failed;
-
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, power_on_state);
     tcase_add_test(tc, bios_init_vectors);
@@ -704,9 +690,5 @@ int main(void)
     tcase_add_test(tc, hostile_writes);
     tcase_add_test(tc, port_properties);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return vireo_check_run(s);
 }

@@ -18,6 +18,8 @@
 #include "hw/core/machine.h"
 #include "hw/isa/mc146818.h"
 
+#include "tests/vireo_check.h"
+
 #define IDX 0x70
 #define DATA 0x71
 #define SEC 1000000000ull
@@ -29,23 +31,10 @@ enum { R_SEC = 0, R_ASEC = 1, R_MIN = 2, R_AMIN = 3, R_HOUR = 4, R_AHOUR = 5, R_
 /* 2026-11-25 13:45:30 UTC, a Wednesday. */
 #define BASE_WED "1795614330"
 
-struct probe {
-    int level;
-    unsigned raises;
-};
-
-static void probe_irq(void *opaque, unsigned n, int level)
-{
-    struct probe *p = opaque;
-
-    if (level && !p->level)
-        p->raises++;
-    p->level = level;
-}
 
 static struct machine m;
 static struct device *rtc;
-static struct probe irq;
+static struct irq_probe irq;
 
 static struct device *make_rtc(const char *base)
 {
@@ -54,7 +43,7 @@ static struct device *make_rtc(const char *base)
 
     ck_assert_msg(d != NULL, "%s", err);
     ck_assert_msg(device_set_prop(d, "base", base, err, sizeof(err)) == 0, "%s", err);
-    d->irq[0] = (struct irq_line){ probe_irq, &irq, 8 };
+    d->irq[0] = (struct irq_line){ irq_probe_set, &irq, 8 };
     ck_assert_msg(device_realize(d, err, sizeof(err)) == 0, "%s", err);
     return d;
 }
@@ -610,9 +599,6 @@ int main(void)
 {
     Suite *s = suite_create("mc146818");
     TCase *tc = tcase_create("rtc");
-    SRunner *sr;
-    int failed;
-
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, power_on_registers_and_bcd_time);
@@ -635,9 +621,5 @@ int main(void)
     tcase_add_test(tc, hostile_writes);
     tcase_add_test(tc, base_out_of_range);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return vireo_check_run(s);
 }

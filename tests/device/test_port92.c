@@ -11,6 +11,8 @@
 #include "hw/core/machine.h"
 #include "hw/isa/port92.h"
 
+#include "tests/vireo_check.h"
+
 #define PORT 0x92
 
 struct a20_probe {
@@ -108,17 +110,10 @@ int main(void)
 {
     Suite *s = suite_create("port92");
     TCase *tc = tcase_create("port92");
-    SRunner *sr;
-    int failed;
-
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, a20_bit);
     tcase_add_test(tc, fast_reset_edge);
     tcase_add_test(tc, system_reset_clears);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return vireo_check_run(s);
 }

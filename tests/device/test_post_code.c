@@ -9,6 +9,8 @@
 #include "hw/core/device.h"
 #include "hw/core/machine.h"
 
+#include "tests/vireo_check.h"
+
 static struct machine m;
 
 static void setup(void)
@@ -74,16 +76,9 @@ int main(void)
 {
     Suite *s = suite_create("port80");
     TCase *tc = tcase_create("post-code");
-    SRunner *sr;
-    int failed;
-
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, last_value_reads_back);
     tcase_add_test(tc, other_port_and_props);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return vireo_check_run(s);
 }

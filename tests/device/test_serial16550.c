@@ -15,6 +15,8 @@
 #include "hw/core/device.h"
 #include "hw/core/machine.h"
 
+#include "tests/vireo_check.h"
+
 #define BASE 0x3f8
 
 enum { RBR = 0, THR = 0, DLL = 0, IER = 1, DLM = 1, IIR = 2, FCR = 2, LCR = 3, MCR = 4,
@@ -37,24 +39,11 @@ static size_t tchr_write(struct chardev *chr, const uint8_t *buf, size_t len)
 
 static const struct chardev_ops tchr_ops = { .write = tchr_write };
 
-struct probe {
-    int level;
-    unsigned raises;          /* 0 -> 1 transitions seen */
-};
-
-static void probe_irq(void *opaque, unsigned n, int level)
-{
-    struct probe *p = opaque;
-
-    if (level && !p->level)
-        p->raises++;
-    p->level = level;
-}
 
 static struct machine m;
 static struct device *uart;
 static struct test_chr tchr;
-static struct probe irq;
+static struct irq_probe irq;
 
 static void setup(void)
 {
@@ -67,7 +56,7 @@ static void setup(void)
     memset(&irq, 0, sizeof(irq));
     uart = device_create(&m, "isa-serial", err, sizeof(err));
     ck_assert_msg(uart != NULL, "%s", err);
-    uart->irq[0] = (struct irq_line){ probe_irq, &irq, 4 };
+    uart->irq[0] = (struct irq_line){ irq_probe_set, &irq, 4 };
     uart->chr = &tchr.chr;
     ck_assert_msg(device_realize(uart, err, sizeof(err)) == 0, "%s", err);
 }
@@ -533,9 +522,6 @@ int main(void)
 {
     Suite *s = suite_create("serial16550");
     TCase *tc = tcase_create("pc16550d");
-    SRunner *sr;
-    int failed;
-
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, reset_values);
     tcase_add_test(tc, thr_reaches_chardev);
@@ -555,9 +541,5 @@ int main(void)
     tcase_add_test(tc, wide_and_hostile_accesses);
     tcase_add_test(tc, iobase_property);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return vireo_check_run(s);
 }

@@ -10,6 +10,8 @@
 
 #include "hw/core/addr_space.h"
 
+#include "tests/vireo_check.h"
+
 struct probe {
     uint64_t last_off, last_val;
     unsigned last_size, reads, writes;
@@ -185,18 +187,11 @@ int main(void)
 {
     Suite *s = suite_create("addr_space");
     TCase *tc = tcase_create("core");
-    SRunner *sr;
-    int failed;
-
     tcase_add_test(tc, overlap_rejected);
     tcase_add_test(tc, unclaimed_all_ones_and_dropped);
     tcase_add_test(tc, device_sees_offsets);
     tcase_add_test(tc, ram_rom_and_gmem_bounds);
     tcase_add_test(tc, ram_write_notifies);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return vireo_check_run(s);
 }

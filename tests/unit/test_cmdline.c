@@ -8,6 +8,8 @@
 
 #include "ui/cmdline.h"
 
+#include "tests/vireo_check.h"
+
 #define PARSE(o, ...)                                                   \
     ({                                                                  \
         char *argv_[] = { "vireo", __VA_ARGS__, NULL };                 \
@@ -134,9 +136,6 @@ int main(void)
 {
     Suite *s = suite_create("cmdline");
     TCase *tc = tcase_create("parse");
-    SRunner *sr;
-    int failed;
-
     tcase_add_test(tc, defaults);
     tcase_add_test(tc, full_line);
     tcase_add_test(tc, double_dash_and_machine_accel);
@@ -144,9 +143,5 @@ int main(void)
     tcase_add_test(tc, rejections);
     tcase_add_test(tc, icount);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return vireo_check_run(s);
 }

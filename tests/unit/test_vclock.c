@@ -8,6 +8,8 @@
 
 #include "hw/core/vclock.h"
 
+#include "tests/vireo_check.h"
+
 struct rec {
     struct vtimer t;
     struct vclock *c;
@@ -103,17 +105,10 @@ int main(void)
 {
     Suite *s = suite_create("vclock");
     TCase *tc = tcase_create("core");
-    SRunner *sr;
-    int failed;
-
     tcase_add_test(tc, manual_order_and_times);
     tcase_add_test(tc, periodic_rearm_and_delete);
     tcase_add_test(tc, insn_mode_counts);
     tcase_add_test(tc, host_mode_monotonic);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return vireo_check_run(s);
 }
