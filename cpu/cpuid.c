@@ -10,7 +10,7 @@
  * Family 6, model 15, stepping 1.
  *
  * Not advertised (not implemented yet): FPU, MMX, FXSR, SSE*, CLFLUSH,
- * APIC (the board decides), POPCNT and later extensions.
+ * APIC (the board decides), BMI1/BMI2/ADX and later extensions.
  */
 #include "cpu/vcpu.h"
 
@@ -31,7 +31,9 @@ void cpu_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
     case 1:
         out[0] = 0x6f1;
         out[1] = (8u << 8) | (1u << 16);     /* CLFLUSH size 64 bytes, 1 logical CPU */
-        out[2] = 1u << 13;                   /* CMPXCHG16B */
+        out[2] = (1u << 13)                  /* CMPXCHG16B */
+               | (1u << 22)                  /* MOVBE */
+               | (1u << 23);                 /* POPCNT */
         out[3] = (1u << 2)    /* DE */
                | (1u << 3)    /* PSE */
                | (1u << 4)    /* TSC */
@@ -49,7 +51,8 @@ void cpu_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
         out[0] = 0x80000008;
         break;
     case 0x80000001:
-        out[2] = 1u << 0;                    /* LAHF/SAHF in 64-bit mode */
+        out[2] = (1u << 0)                   /* LAHF/SAHF in 64-bit mode */
+               | (1u << 5);                  /* ABM: LZCNT */
         out[3] = (1u << 11) | (1u << 20) | (1u << 27) | (1u << 29); /* SYSCALL NX RDTSCP LM */
         break;
     case 0x80000002: case 0x80000003: case 0x80000004: {

@@ -23,21 +23,24 @@ struct slot {
     const struct op_entry *e64;     /* meaning in 64-bit mode, if different */
     const struct op_entry *grp[8];  /* ModRM.reg groups */
     const struct op_entry *grp3[8][8]; /* mod=3 rows with fixed rm */
-    bool modrm;
+    const struct op_entry *pe[4];   /* mandatory-prefix forms: -, 66, F3, F2 */
+    bool modrm, has_pfx;
 };
 
-static struct slot maps[2][256];
+static struct slot maps[4][256];    /* one-byte, 0F, 0F38, 0F3A */
 
-#define OP(o, m, ops, fn, fl) {0, o, -1, -1, false, {m, ops, fn, fl, 0, 0}},
-#define OPG(o, r, m, ops, fn, fl) {0, o, r, -1, false, {m, ops, fn, fl, 0, 0}},
-#define OP64(o, m, ops, fn, fl) {0, o, -1, -1, true, {m, ops, fn, fl, 0, 0}},
-#define OP2(o, m, ops, fn, fl) {1, o, -1, -1, false, {m, ops, fn, fl, 0, 0}},
-#define OP2G(o, r, m, ops, fn, fl) {1, o, r, -1, false, {m, ops, fn, fl, 0, 0}},
-#define OP2GR(o, r, rm, m, ops, fn, fl) {1, o, r, rm, false, {m, ops, fn, fl, 0, 0}},
+#define OP(o, m, ops, fn, fl) {0, o, -1, -1, false, 0, {m, ops, fn, fl, 0, 0}},
+#define OPG(o, r, m, ops, fn, fl) {0, o, r, -1, false, 0, {m, ops, fn, fl, 0, 0}},
+#define OP64(o, m, ops, fn, fl) {0, o, -1, -1, true, 0, {m, ops, fn, fl, 0, 0}},
+#define OP2(o, m, ops, fn, fl) {1, o, -1, -1, false, 0, {m, ops, fn, fl, 0, 0}},
+#define OP2G(o, r, m, ops, fn, fl) {1, o, r, -1, false, 0, {m, ops, fn, fl, 0, 0}},
+#define OP2GR(o, r, rm, m, ops, fn, fl) {1, o, r, rm, false, 0, {m, ops, fn, fl, 0, 0}},
+#define OPX(map, p, o, m, ops, fn, fl) {map, o, -1, -1, false, p, {m, ops, fn, fl, 0, 0}},
 struct row {
     uint8_t map, opcode;
     int8_t reg, rm;
     bool only64;
+    uint8_t pfx;
     struct op_entry e;
 };
 static struct row rows[] = {
@@ -49,6 +52,7 @@ static struct row rows[] = {
 #undef OP2
 #undef OP2G
 #undef OP2GR
+#undef OPX
 
 static struct op_row pub_rows[sizeof(rows) / sizeof(rows[0])];
 
@@ -67,6 +71,8 @@ static void parse_operands(struct op_entry *e)
                 e->flags |= OPF_MEM;
             if (a == 'R')
                 e->flags |= OPF_REGRM;
+            if (a == 'S')
+                e->flags |= OPF_SREG;
         } else if (lower && (a == 'I' || a == 'J' || a == 'A' || a == 'O')) {
             uint8_t k = IMM_NONE;
             if (a == 'A')
@@ -111,12 +117,15 @@ static void build(void)
                 s->grp[r->reg] = &r->e;
         } else if (r->only64) {
             s->e64 = &r->e;
+        } else if (r->pfx) {
+            s->pe[r->pfx] = &r->e;
+            s->has_pfx = true;
         } else {
             s->e = &r->e;
         }
         if (r->e.flags & OPF_MODRM)
             s->modrm = true;
-        pub_rows[k] = (struct op_row){r->map, r->opcode, r->reg, r->rm, r->only64, &r->e};
+        pub_rows[k] = (struct op_row){r->map, r->opcode, r->reg, r->rm, r->only64, r->pfx, &r->e};
     }
 }
 
@@ -193,11 +202,25 @@ opcode:;
     if (b == 0x0f) {
         GET(b);
         map = 1;
-        if (b == 0x38 || b == 0x3a)
-            return DEC_UD;
+        if (b == 0x38 || b == 0x3a) {
+            map = b == 0x38 ? 2 : 3;
+            GET(b);
+        }
     }
     const struct slot *s = &maps[map][b];
     const struct op_entry *e = (m64 && s->e64) ? s->e64 : s->e;
+    if (s->has_pfx) {
+        /* mandatory prefix: F2/F3 (the last one) outrank 66; a prefix
+         * that selects the form is consumed, not an override */
+        int idx = rep == 0xf3 ? P_F3 : rep == 0xf2 ? P_F2 : p66 ? P_66 : 0;
+        if (idx && s->pe[idx]) {
+            e = s->pe[idx];
+            if (idx == P_66)
+                p66 = false;
+            else
+                rep = 0;
+        }
+    }
     uint8_t modrm = 0;
     if (s->modrm) {
         GET(modrm);
@@ -249,6 +272,9 @@ opcode:;
         i->mod = mod;
         i->reg = (uint8_t)(((modrm >> 3) & 7) | ((rex & 4) << 1));
         i->rm = (uint8_t)(rm | ((rex & 1) << 3));
+        /* segment register 6/7 does not exist; MOV to CS is #UD */
+        if ((fl & OPF_SREG) && (((modrm >> 3) & 7) > 5 || (b == 0x8e && ((modrm >> 3) & 7) == SEG_CS)))
+            return DEC_UD;
         if (mod == 3) {
             if (fl & OPF_MEM)
                 return DEC_UD;

@@ -24,8 +24,12 @@ enum { DEC_OK = 0, DEC_MORE, DEC_UD, DEC_GP };
 #define OPF_MEM   (1u << 9)   /* memory-only rm (M operands) */
 #define OPF_REGOP (1u << 10)  /* register in the opcode's low 3 bits */
 #define OPF_REGRM (1u << 11)  /* R operands: rm is a register whatever mod says */
+#define OPF_SREG  (1u << 12)  /* Sw operand: ModRM.reg must name ES..GS */
 
 enum { IMM_NONE, IMM_B, IMM_W, IMM_Z, IMM_V, IMM_AP, IMM_O };
+
+/* Mandatory prefixes of OPX rows */
+enum { P_NONE = 0, P_66 = 1, P_F3 = 2, P_F2 = 3 };
 
 /* Build the lookup tables from cpu/opcodes.def (idempotent, thread-safe). */
 void cpu_decode_init(void);
@@ -38,9 +42,10 @@ int cpu_decode(const uint8_t *p, size_t avail, unsigned csize, struct insn *i);
 
 /* Visit every row of the opcode table (for tests and generators). */
 struct op_row {
-    uint8_t map, opcode;
+    uint8_t map, opcode;   /* map 0 one-byte, 1 0F, 2 0F38, 3 0F3A */
     int8_t reg, rm;     /* -1 when not a group row */
     bool only64;
+    uint8_t pfx;        /* P_* mandatory prefix */
     const struct op_entry *e;
 };
 size_t cpu_opcode_rows(const struct op_row **rows);

@@ -6,8 +6,8 @@
  * and 16-byte stack alignment (6.14).  Double fault per table 6-5; a
  * fault while delivering #DF is a triple fault (shutdown).
  *
- * Not implemented: task gates (#GP logged as unimplemented), 16-bit
- * gates with privilege change, interrupts in virtual-8086 mode (#GP).
+ * Interrupts from virtual-8086 mode go to ring 0 and save ES/DS/FS/GS;
+ * task gates switch tasks (cpu/task.c).  Not implemented: VME.
  */
 #include "cpu/vcpu.h"
 
@@ -129,19 +129,20 @@ void cpu_deliver(struct vcpu *v, int vec, int kind, bool has_err, uint32_t err, 
         trap = type == 0xf;
     } else if (type == 0xe || type == 0xf || type == 0x6 || type == 0x7) {
         trap = type & 1;
+    } else if (type == 0x5) {
+        trap = false;   /* task gate: handled below */
     } else {
-        if (type == 0x5)
-            vlog(LOG_UNIMP, "cpu: task gate for vector %d\n", vec);
         cpu_gp(v, gate_err);
     }
     if (kind == INT_SOFT && dpl < v->cpl)
         cpu_gp(v, gate_err);
     if (!(g1 & 0x8000))
         cpu_raise(v, EXC_NP, true, gate_err);
-    if (v->v86) {
-        vlog(LOG_UNIMP, "cpu: interrupt in virtual-8086 mode\n");
-        cpu_gp(v, gate_err);
+    if (!v->lma && type == 0x5) {
+        cpu_task_switch(v, (uint16_t)(g0 >> 16), TS_INT, has_err, err, ret_rip);
+        return;
     }
+    bool from_v86 = v->v86;
     uint16_t sel = (uint16_t)(g0 >> 16);
     uint64_t off = (g0 & 0xffff) | (g1 & 0xffff0000u) | (g2 << 32);
     unsigned gate_bits = v->lma ? 8 : (type & 8) ? 4 : 2;
@@ -159,6 +160,10 @@ void cpu_deliver(struct vcpu *v, int vec, int kind, bool has_err, uint32_t err, 
     if (v->lma && (!ncs.l || ncs.db))
         cpu_gp(v, (sel & 0xfffc) + ext);
     unsigned ncpl = (ncs.type & 4) ? v->cpl : ncs.dpl;   /* conforming keeps CPL */
+    /* from virtual-8086 mode only to a ring-0 non-conforming segment
+     * through a 32-bit gate (SDM vol. 3A 20.3.1.3) */
+    if (from_v86 && (ncpl != 0 || gate_bits != 4))
+        cpu_gp(v, (sel & 0xfffc) + ext);
 
     uint64_t flags = cpu_get_flags(v);
     uint16_t old_cs = v->s.seg[SEG_CS].selector, old_ss = v->s.seg[SEG_SS].selector;
@@ -228,6 +233,12 @@ void cpu_deliver(struct vcpu *v, int vec, int kind, bool has_err, uint32_t err, 
         sp &= m;
         uint8_t save_cpl = v->cpl;
         v->cpl = (uint8_t)ncpl;
+        if (from_v86) {
+            cpu_push_raw(v, nss.base, &sp, m, 4, v->s.seg[SEG_GS].selector);
+            cpu_push_raw(v, nss.base, &sp, m, 4, v->s.seg[SEG_FS].selector);
+            cpu_push_raw(v, nss.base, &sp, m, 4, v->s.seg[SEG_DS].selector);
+            cpu_push_raw(v, nss.base, &sp, m, 4, v->s.seg[SEG_ES].selector);
+        }
         if (outer) {
             cpu_push_raw(v, nss.base, &sp, m, gate_bits, old_ss);
             cpu_push_raw(v, nss.base, &sp, m, gate_bits, old_sp);
@@ -244,6 +255,13 @@ void cpu_deliver(struct vcpu *v, int vec, int kind, bool has_err, uint32_t err, 
     /* commit: nothing below can fault */
     if (outer) {
         v->s.seg[SEG_SS] = nss;
+    }
+    if (from_v86) {
+        static const int segs[] = {SEG_ES, SEG_DS, SEG_FS, SEG_GS};
+        for (unsigned k = 0; k < 4; k++) {
+            memset(&v->s.seg[segs[k]], 0, sizeof(struct x86_segment));
+            v->s.seg[segs[k]].unusable = 1;
+        }
     }
     v->s.gpr[R_RSP] = sp;
     ncs.selector = (uint16_t)((sel & 0xfffc) | ncpl);

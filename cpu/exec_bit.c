@@ -5,8 +5,9 @@
  * CMPXCHG8B/CMPXCHG16B.
  *
  * Undefined flags (OF/SF/AF/PF after BT*, all but ZF after BSF/BSR) are
- * left unchanged.  Not implemented: POPCNT/LZCNT/TZCNT (not advertised;
- * F3 0F BC/BD execute as BSF/BSR, as on CPUs without them).
+ * left unchanged.  POPCNT, LZCNT (ABM) and MOVBE are here too.
+ * Not implemented: TZCNT (BMI1, not advertised: F3 0F BC executes as
+ * BSF, as on CPUs without it).
  */
 #include "cpu/handlers.h"
 
@@ -150,5 +151,43 @@ void op_cmpxchg8b(struct vcpu *v, const struct insn *i)
         v->s.gpr[R_RAX] = lo;
         v->s.gpr[R_RDX] = hi;
         cpu_set_arith_flags(v, X86_FLAG_ZF, 0);
+    }
+}
+
+/* F3 0F B8 POPCNT: ZF = (src == 0), other arithmetic flags cleared. */
+void op_popcnt(struct vcpu *v, const struct insn *i)
+{
+    uint64_t src = rm_read(v, i, i->opsize);
+    set_reg(v, i->reg, i->opsize, (uint64_t)__builtin_popcountll(src));
+    cpu_set_arith_flags(v, X86_FLAG_CF | X86_FLAG_PF | X86_FLAG_AF | X86_FLAG_ZF | X86_FLAG_SF |
+                        X86_FLAG_OF, src ? 0 : X86_FLAG_ZF);
+}
+
+/* F3 0F BD LZCNT: CF = (src == 0), ZF = (result == 0); OF/SF/PF/AF undefined (kept). */
+void op_lzcnt(struct vcpu *v, const struct insn *i)
+{
+    unsigned bits = i->opsize * 8;
+    uint64_t src = rm_read(v, i, i->opsize);
+    unsigned n = src ? (unsigned)__builtin_clzll(src) - (64 - bits) : bits;
+    set_reg(v, i->reg, i->opsize, n);
+    cpu_set_arith_flags(v, X86_FLAG_CF | X86_FLAG_ZF,
+                        (src ? 0 : X86_FLAG_CF) | (n ? 0 : X86_FLAG_ZF));
+}
+
+/* 0F 38 F0/F1 MOVBE: a load or store with the bytes reversed. */
+void op_movbe(struct vcpu *v, const struct insn *i)
+{
+    unsigned size = i->opsize;
+    uint64_t ea = insn_ea(v, i);
+    if (i->opcode == 0xf0) {
+        uint64_t x = vm_read(v, i->seg, ea, size);
+        x = size == 8 ? __builtin_bswap64(x) : size == 4 ? __builtin_bswap32((uint32_t)x)
+                                                         : __builtin_bswap16((uint16_t)x);
+        set_reg(v, i->reg, size, x);
+    } else {
+        uint64_t x = get_reg(v, i->reg, size);
+        x = size == 8 ? __builtin_bswap64(x) : size == 4 ? __builtin_bswap32((uint32_t)x)
+                                                         : __builtin_bswap16((uint16_t)x);
+        vm_write(v, i->seg, ea, size, x);
     }
 }

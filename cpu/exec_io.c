@@ -2,8 +2,9 @@
  * exec_io.c - port I/O: IN/OUT (immediate and DX forms) and the shared
  * permission check for IN/OUT/INS/OUTS: CPL <= IOPL, otherwise (and
  * always in virtual-8086 mode) the I/O permission bitmap of a 32/64-bit
- * TSS (SDM vol. 1 19.5).  After each access the machine's stop request
- * is polled so a device (e.g. isa-debug-exit) can end vcpu_run.
+ * TSS (SDM vol. 1 19.5).  After each access (and each MMIO store, from
+ * cpu/mmu.c) the machine's stop request is polled so a device (e.g.
+ * isa-debug-exit) can end vcpu_run.
  */
 #include "cpu/handlers.h"
 
@@ -25,7 +26,7 @@ void cpu_io_check(struct vcpu *v, uint16_t port, unsigned size)
         cpu_gp(v, 0);
 }
 
-static void poll_stop(struct vcpu *v)
+void cpu_poll_stop(struct vcpu *v)
 {
     if (v->stop_requested && v->stop_requested(v->bus->opaque)) {
         v->stop_now = true;
@@ -38,7 +39,7 @@ uint32_t cpu_pio_in(struct vcpu *v, uint16_t port, unsigned size)
     uint32_t val = v->bus->pio_read ? v->bus->pio_read(v->bus->opaque, port, size) : ~0u;
     if (size < 4)
         val &= (1u << (size * 8)) - 1;
-    poll_stop(v);
+    cpu_poll_stop(v);
     return val;
 }
 
@@ -48,7 +49,7 @@ void cpu_pio_out(struct vcpu *v, uint16_t port, unsigned size, uint32_t val)
         val &= (1u << (size * 8)) - 1;
     if (v->bus->pio_write)
         v->bus->pio_write(v->bus->opaque, port, val, size);
-    poll_stop(v);
+    cpu_poll_stop(v);
 }
 
 static uint16_t io_port(struct vcpu *v, const struct insn *i)

@@ -13,6 +13,7 @@
 #define OP2(o, m, ops, fn, fl) OP(o, m, ops, fn, fl)
 #define OP2G(o, r, m, ops, fn, fl) OP(o, m, ops, fn, fl)
 #define OP2GR(o, r, rm, m, ops, fn, fl) OP(o, m, ops, fn, fl)
+#define OPX(map, p, o, m, ops, fn, fl) OP(o, m, ops, fn, fl)
 #include "cpu/opcodes.def"
 #undef OP
 #undef OPG
@@ -20,5 +21,6 @@
 #undef OP2
 #undef OP2G
 #undef OP2GR
+#undef OPX
 
 #endif

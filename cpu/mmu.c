@@ -10,6 +10,7 @@
  * the slow path through the bus.  Page-crossing accesses translate both
  * pages before touching either.
  *
+ * "-d mmu" logs every TLB fill and page fault.
  * Not implemented: SMEP/SMAP/PKU (not advertised), PDPTE caching at CR3
  * load (PAE PDPTEs are re-read on each walk), 5-level paging, MTRR/PAT
  * memory types.
@@ -17,6 +18,7 @@
 #include "cpu/vcpu.h"
 
 #include "cpu/blocks.h"
+#include "util/log.h"
 
 #define MAXPHY_MASK 0x000000fffffff000ull   /* MAXPHYADDR = 40 */
 #define PTE_P  1ull
@@ -62,6 +64,7 @@ void phys_write(struct vcpu *v, uint64_t pa, unsigned size, uint64_t val)
         return;
     }
     v->bus->mem_write(v->bus->opaque, pa, val & size_mask(size), size);
+    cpu_poll_stop(v);
 }
 
 /* ---- TLB maintenance ---- */
@@ -98,6 +101,9 @@ void mmu_code_page_added(struct vcpu *v, uint64_t pa)
 
 _Noreturn static void page_fault(struct vcpu *v, uint64_t lin, uint32_t err)
 {
+    if (log_enabled(LOG_MMU))
+        vlog(LOG_MMU, "mmu: #PF at %#llx err %#x (cr3 %#llx)\n", (unsigned long long)lin, err,
+             (unsigned long long)v->s.cr3);
     v->s.cr2 = lin;
     cpu_raise(v, EXC_PF, true, err);
 }
@@ -215,6 +221,10 @@ uint64_t mmu_translate(struct vcpu *v, uint64_t lin, int acc, struct tlb_entry *
     t->global = global;
     if (out)
         *out = t;
+    if (log_enabled(LOG_MMU))
+        vlog(LOG_MMU, "mmu: %c %#llx -> %#llx%s%s\n", "rwx"[type], (unsigned long long)lin,
+             (unsigned long long)(pa | (lin & 0xfff)), user ? " user" : "",
+             host ? "" : " (bus)");
     return pa | (lin & 0xfff);
 }
 
@@ -253,11 +263,8 @@ uint64_t lin_read_slow(struct vcpu *v, uint64_t lin, unsigned size, int acc)
         pa = e->paddr | (lin & 0xfff);
     else
         pa = mmu_translate(v, lin, acc, &e);
-    if (e->host) {
-        uint64_t val = 0;
-        memcpy(&val, e->host + (lin & 0xfff), size);
-        return val;
-    }
+    if (e->host)
+        return host_load(e->host + (lin & 0xfff), size);
     return phys_read(v, pa, size);
 }
 
@@ -282,7 +289,7 @@ void lin_write_slow(struct vcpu *v, uint64_t lin, unsigned size, uint64_t val, i
     else
         pa = mmu_translate(v, lin, acc, &e);
     if (e->host) {
-        memcpy(e->host + (lin & 0xfff), &val, size);
+        host_store(e->host + (lin & 0xfff), size, val);
         return;
     }
     phys_write(v, pa, size, val);

@@ -198,6 +198,9 @@ enum cpu_exit cpu_exec(struct vcpu *v, uint64_t budget, uint64_t *executed)
          * counts as one retired event, so a guest stuck in a fault loop
          * still exhausts its budget (and a kick still ends the run). */
         v->icount++;
+        /* a fault in the middle of an event delivery or gate call may
+         * have left the CPL switched; the committed CS is the truth */
+        cpu_refresh_mode(v);
         if (v->exc_pending)
             cpu_deliver_pending(v);
     }
@@ -229,7 +232,7 @@ enum cpu_exit cpu_exec(struct vcpu *v, uint64_t budget, uint64_t *executed)
                    v->bus->intr_pending(v->bus->opaque)) {
             int vec = v->bus->intr_ack ? v->bus->intr_ack(v->bus->opaque) : -1;
             if (vec >= 0) {
-                v->delivering = vec & 0xff;
+                v->delivering = 256;   /* external interrupt: benign for #DF rules */
                 cpu_deliver(v, vec & 0xff, INT_HW, false, 0, v->s.rip);
                 v->delivering = -1;
             }

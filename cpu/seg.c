@@ -5,9 +5,9 @@
  * far JMP/CALL to code segments, far RET and IRET (real, protected,
  * long mode), nulling data segments on return to an outer level.
  *
- * Call gates are in cpu/gate.c.  Not implemented: task gates and TSS
- * targets (#GP, logged as unimplemented), IRET to virtual-8086 mode or
- * with NT set.
+ * IRET into virtual-8086 mode is here; call gates are in cpu/gate.c,
+ * task switches (TSS targets, task gates, IRET with NT) in cpu/task.c.
+ * Not implemented: VME.
  */
 #include "cpu/vcpu.h"
 
@@ -219,6 +219,17 @@ void cpu_far_jump(struct vcpu *v, uint16_t sel, uint64_t off, bool call, unsigne
         cpu_far_gate(v, sel, call);
         return;
     }
+    if (!n.s && !v->lma && (n.type == 0x9 || n.type == 0x1)) {
+        /* JMP/CALL to a TSS: DPL and RPL must allow it */
+        if (n.dpl < v->cpl || n.dpl < (sel & 3u))
+            cpu_gp(v, sel & 0xfffc);
+        cpu_task_switch(v, sel, call ? TS_CALL : TS_JMP, false, 0, v->next_rip);
+        return;
+    }
+    if (!n.s && !v->lma && n.type == 0x5) {
+        cpu_task_gate(v, sel, d, call ? TS_CALL : TS_JMP);
+        return;
+    }
     check_code_target(v, &n, sel);
     uint64_t noff = target_off(&n, v->lma, off, opsize);
     if (v->lma && n.l) {
@@ -227,6 +238,7 @@ void cpu_far_jump(struct vcpu *v, uint16_t sel, uint64_t off, bool call, unsigne
     } else if (noff > n.limit) {
         cpu_gp(v, 0);
     }
+    set_accessed(v, sel, d[1]);
     if (call) {
         /* probe both pushes first so a fault leaves the stack untouched */
         uint64_t nsp = (get_sp(v) - 2 * opsize) & size_mask(v->ssize);
@@ -234,7 +246,6 @@ void cpu_far_jump(struct vcpu *v, uint16_t sel, uint64_t off, bool call, unsigne
         cpu_push(v, opsize, v->s.seg[SEG_CS].selector);
         cpu_push(v, opsize, v->next_rip);
     }
-    set_accessed(v, sel, d[1]);
     commit_cs(v, &n, sel, v->cpl);
     v->next_rip = noff;
 }
@@ -254,6 +265,40 @@ static void null_outer_segments(struct vcpu *v)
             cpu_seg_refresh(v, segs[k]);
         }
     }
+}
+
+/* A real-mode style segment as virtual-8086 mode loads it. */
+static void v86_segment(struct x86_segment *s, uint16_t sel, bool code)
+{
+    memset(s, 0, sizeof(*s));
+    s->selector = sel;
+    s->base = (uint64_t)sel << 4;
+    s->limit = 0xffff;
+    s->type = code ? 0xb : 0x3;
+    s->s = 1;
+    s->dpl = 3;
+    s->present = 1;
+}
+
+/* IRET at CPL 0 with VM set in the popped EFLAGS (SDM IRET pseudo-code,
+ * "RETURN-TO-VIRTUAL-8086-MODE"): the frame holds EIP, CS, EFLAGS, ESP,
+ * SS, ES, DS, FS, GS as dwords. */
+static void iret_to_v86(struct vcpu *v, uint64_t ip, uint16_t cs, uint64_t fl)
+{
+    uint32_t w[6];
+    for (unsigned k = 0; k < 6; k++)
+        w[k] = (uint32_t)cpu_stack_read(v, 12 + 4 * k, 4);
+    cpu_set_flags(v, (fl & 0x3f7fd5) | X86_FLAG_VM);
+    v86_segment(&v->s.seg[SEG_CS], cs, true);
+    v86_segment(&v->s.seg[SEG_SS], (uint16_t)w[1], false);
+    v86_segment(&v->s.seg[SEG_ES], (uint16_t)w[2], false);
+    v86_segment(&v->s.seg[SEG_DS], (uint16_t)w[3], false);
+    v86_segment(&v->s.seg[SEG_FS], (uint16_t)w[4], false);
+    v86_segment(&v->s.seg[SEG_GS], (uint16_t)w[5], false);
+    v->s.gpr[R_RSP] = w[0];
+    v->next_rip = ip & 0xffff;
+    cpu_refresh_mode(v);
+    v->stop = true;
 }
 
 void cpu_far_return(struct vcpu *v, unsigned opsize, uint16_t pop_bytes, bool iret)
@@ -284,9 +329,13 @@ void cpu_far_return(struct vcpu *v, unsigned opsize, uint16_t pop_bytes, bool ir
         v->stop = true;
         return;
     }
-    if (iret && (v->s.rflags & X86_FLAG_NT) && !v->lma) {
-        vlog(LOG_UNIMP, "cpu: IRET with NT set (task return)\n");
-        cpu_gp(v, 0);
+    if (iret && (v->s.rflags & X86_FLAG_NT)) {
+        if (v->lma)    /* IA-32e mode: NT=1 is #GP(0) */
+            cpu_gp(v, 0);
+        /* task return through the back link of the current TSS */
+        uint16_t link = (uint16_t)cpu_tss_read(v, 0, 2);
+        cpu_task_switch(v, link, TS_IRET, false, 0, v->next_rip);
+        return;
     }
     uint64_t ip = cpu_stack_read(v, 0, opsize);
     uint16_t sel = (uint16_t)cpu_stack_read(v, opsize, opsize);
@@ -294,9 +343,9 @@ void cpu_far_return(struct vcpu *v, unsigned opsize, uint16_t pop_bytes, bool ir
     uint64_t fl = 0;
     if (iret)
         fl = cpu_stack_read(v, opsize * k++, opsize);
-    if (iret && (fl & X86_FLAG_VM) && v->cpl == 0 && !v->lma) {
-        vlog(LOG_UNIMP, "cpu: IRET to virtual-8086 mode\n");
-        cpu_gp(v, 0);
+    if (iret && (fl & X86_FLAG_VM) && v->cpl == 0 && !v->lma && opsize == 4) {
+        iret_to_v86(v, ip, sel, fl);
+        return;
     }
     unsigned rpl = sel & 3;
     if ((sel & 0xfffc) == 0)

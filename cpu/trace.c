@@ -6,8 +6,9 @@
  * called when the category is enabled, so the hot path pays one test per
  * block.
  *
- * Not implemented: "mmu" page-walk traces; capstone handles are not
- * shared safely between threads running different vCPUs.
+ * ("mmu" is logged by cpu/mmu.c on TLB fills and page faults.)
+ * Not implemented: capstone handles are not shared safely between
+ * threads running different vCPUs.
  */
 #include "cpu/trace.h"
 

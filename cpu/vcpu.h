@@ -200,6 +200,11 @@ void cpu_push_raw(struct vcpu *v, uint64_t ssbase, uint64_t *sp, uint64_t mask,
                   unsigned size, uint64_t val);
 /* Read the current TSS at OFF (#TS when beyond its limit). */
 uint64_t cpu_tss_read(struct vcpu *v, unsigned off, unsigned size);
+/* Hardware task switch to the TSS SEL (cpu/task.c). */
+enum { TS_JMP, TS_CALL, TS_INT, TS_IRET };
+void cpu_task_switch(struct vcpu *v, uint16_t sel, int src, bool has_err, uint32_t err,
+                     uint64_t ret_eip);
+void cpu_task_gate(struct vcpu *v, uint16_t gsel, const uint32_t g[2], int src);
 /* Far JMP/CALL through the call gate GSEL (cpu/gate.c). */
 void cpu_far_gate(struct vcpu *v, uint16_t gsel, bool call);
 
@@ -243,6 +248,28 @@ uint64_t phys_read(struct vcpu *v, uint64_t pa, unsigned size);
 void phys_write(struct vcpu *v, uint64_t pa, unsigned size, uint64_t val);
 _Noreturn void seg_fault(struct vcpu *v, int seg);
 
+/* Little-endian loads/stores of 1/2/4/8 bytes with constant-size copies
+ * (a variable-size memcpy would be a library call on the hot path). */
+static inline uint64_t host_load(const uint8_t *p, unsigned size)
+{
+    switch (size) {
+    case 1: return *p;
+    case 2: { uint16_t x; memcpy(&x, p, 2); return x; }
+    case 4: { uint32_t x; memcpy(&x, p, 4); return x; }
+    default: { uint64_t x; memcpy(&x, p, 8); return x; }
+    }
+}
+
+static inline void host_store(uint8_t *p, unsigned size, uint64_t val)
+{
+    switch (size) {
+    case 1: *p = (uint8_t)val; break;
+    case 2: { uint16_t x = (uint16_t)val; memcpy(p, &x, 2); break; }
+    case 4: { uint32_t x = (uint32_t)val; memcpy(p, &x, 4); break; }
+    default: memcpy(p, &val, 8); break;
+    }
+}
+
 static inline uint64_t tlb_key(struct vcpu *v, uint64_t lin, int acc)
 {
     return (lin & ~0xfffull) | TLB_VALID | ((acc & ACC_SYS) ? 0 : (v->cpl == 3));
@@ -252,11 +279,8 @@ static inline uint64_t lin_read(struct vcpu *v, uint64_t lin, unsigned size)
 {
     if ((lin & 0xfff) <= 0x1000u - size) {
         struct tlb_entry *e = &v->tlb[ACC_R][(lin >> 12) & (TLB_SIZE - 1)];
-        if (e->tag == tlb_key(v, lin, 0) && e->host) {
-            uint64_t val = 0;
-            memcpy(&val, e->host + (lin & 0xfff), size);
-            return val;
-        }
+        if (e->tag == tlb_key(v, lin, 0) && e->host)
+            return host_load(e->host + (lin & 0xfff), size);
     }
     return lin_read_slow(v, lin, size, ACC_R);
 }
@@ -266,7 +290,7 @@ static inline void lin_write(struct vcpu *v, uint64_t lin, unsigned size, uint64
     if ((lin & 0xfff) <= 0x1000u - size) {
         struct tlb_entry *e = &v->tlb[ACC_W][(lin >> 12) & (TLB_SIZE - 1)];
         if (e->tag == tlb_key(v, lin, 0) && e->host) {
-            memcpy(e->host + (lin & 0xfff), &val, size);
+            host_store(e->host + (lin & 0xfff), size, val);
             return;
         }
     }
@@ -407,6 +431,8 @@ static inline void jump_to(struct vcpu *v, uint64_t target, unsigned opsize)
 void cpu_io_check(struct vcpu *v, uint16_t port, unsigned size);
 uint32_t cpu_pio_in(struct vcpu *v, uint16_t port, unsigned size);
 void cpu_pio_out(struct vcpu *v, uint16_t port, unsigned size, uint32_t val);
+/* Ask the machine whether vcpu_run should return (after device accesses). */
+void cpu_poll_stop(struct vcpu *v);
 
 /* ---- cpuid / msr (cpu/cpuid.c, cpu/msr.c) ---- */
 void cpu_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4]);

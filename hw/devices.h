@@ -14,6 +14,10 @@ extern const struct device_desc i8254_desc;
 extern const struct device_desc mc146818_desc;
 extern const struct device_desc i8042_desc;
 extern const struct device_desc port92_desc;
+extern const struct device_desc i440fx_host_desc;
+extern const struct device_desc piix3_isa_desc;
+extern const struct device_desc piix4_pm_desc;
+extern const struct device_desc hpet_desc;
 extern const struct device_desc lapic_desc;
 extern const struct device_desc ioapic_desc;
 

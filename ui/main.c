@@ -219,8 +219,8 @@ int main(int argc, char **argv)
             return 1;
         }
         if (!multiboot_probe(b.kernel, b.kernel_len) && !linux_boot_probe(b.kernel, b.kernel_len)) {
-            error_report("-kernel '%s': neither a Multiboot kernel (no header in the first 8 KiB) "
-                         "nor a Linux bzImage (no HdrS signature)", o.kernel);
+            error_report("-kernel '%s': not a Multiboot kernel (no header in the first 8 KiB) "
+                         "and not a Linux bzImage (no HdrS signature)", o.kernel);
             goto out_kernel;
         }
     }

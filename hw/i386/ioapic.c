@@ -31,7 +31,9 @@
  *
  * Not implemented: the EOI register of later (version 0x20) IOAPICs,
  * lowest-priority arbitration (the board's sink picks the CPU), the
- * APIC serial bus.
+ * APIC serial bus.  The sink cannot refuse a message, so a level message
+ * that a disabled local APIC drops still sets remote IRR (software
+ * clears it by EOI or by switching the entry to edge and back).
  */
 #include "hw/i386/ioapic.h"
 #include "hw/devices.h"

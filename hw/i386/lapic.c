@@ -33,11 +33,13 @@
  * disabled (SVR = 0xff); while software disabled, fixed interrupts are
  * not accepted and IRR/ISR are held (not delivered); an explicit SVR
  * write with bit 8 clear masks every LVT entry, and while bit 8 is clear
- * (after reset too) LVT writes keep the mask bit set.  Globally disabled (IA32_APIC_BASE bit 11
- * clear): the MMIO page is removed, LINT0 is the CPU's INTR pin (the
- * 8259A passes straight through) and LINT1 its NMI pin; clearing bit 11
- * returns every register to its reset state (SDM: "may return to the
- * state after power-up"; we always do).
+ * (after reset too) LVT writes keep the mask bit set.  Globally disabled
+ * (IA32_APIC_BASE bit 11 clear): the MMIO page is removed, LINT0 is the
+ * CPU's INTR pin (the 8259A passes straight through) and LINT1 its NMI
+ * pin; clearing bit 11 returns every register to its reset state (SDM:
+ * "may return to the state after power-up"; we always do).  A relocation
+ * onto RAM or another device cannot be mapped: the page is then absent
+ * (logged under unimp) until the base moves again.
  *
  * Virtual wire (property virtual_wire, default on): the SDM's reset state
  * has LINT0 masked, which would cut the 8259A off until firmware programs
@@ -55,7 +57,8 @@
  * IRR bit does too) and re-arm strictly in the future.  A divide change
  * while counting continues from the current count at the new rate.
  * Writing the LVT timer with a different mode disarms the timer (SDM
- * 11.5.4.1); mode 3 (reserved) behaves as one-shot.  TSC-deadline: TSC =
+ * 11.5.4.1, read literally for one-shot <-> periodic too; a new initial
+ * count restarts it); mode 3 (reserved) behaves as one-shot.  TSC-deadline: TSC =
  * floor(ns * tsc_khz / 1e6) + offset; the interrupt comes when TSC >=
  * deadline and the MSR then reads 0.
  *
@@ -646,6 +649,11 @@ static bool dest_is_me(const struct lapic *s, uint8_t dest, bool logical)
     return (dest >> 4) == (lid >> 4) && (dest & lid & 0xf) != 0;
 }
 
+bool lapic_accepts_dest(void *lapic, uint8_t dest, bool logical)
+{
+    return global_enabled(lapic) && dest_is_me(lapic, dest, logical);
+}
+
 static void send_ipi(struct lapic *s)
 {
     uint32_t lo = s->icr_lo;
@@ -883,7 +891,7 @@ int lapic_set_base(void *lapic, uint64_t msr)
     bool was = global_enabled(s);
 
     if (msr & ~(MSR_BASE_ADDR | MSR_BASE_EN | MSR_BASE_BSP))
-        return -1;                      /* reserved bits, or EXTD (no x2APIC) */
+        return -1;                      /* reserved bits, or MSR_BASE_EXTD (no x2APIC) */
     s->apic_base = msr;
     if (was && !global_enabled(s))
         reset_regs(s);
@@ -957,7 +965,8 @@ static int lapic_realize(struct device *dev, char *err, size_t errlen)
 }
 
 static const struct prop_desc lapic_props[] = {
-    { "index", PROP_U32, offsetof(struct lapic, index), "0", "CPU index (= APIC ID; 0 is the BSP)" },
+    { "index", PROP_U32, offsetof(struct lapic, index), "0",
+      "CPU index (= APIC ID; 0 is the BSP)" },
     { "base", PROP_U64, offsetof(struct lapic, base), "0xfee00000", "APIC base after reset" },
     { "bus_hz", PROP_U32, offsetof(struct lapic, bus_hz), "1000000000",
       "timer input clock (before the divider)" },

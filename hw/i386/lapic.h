@@ -54,6 +54,10 @@ void lapic_nmi_ack(void *lapic);
 
 /* An interrupt message (IOAPIC, later MSI) addressed to this APIC. */
 void lapic_deliver(void *lapic, uint8_t vector, unsigned delivery_mode, bool level_trig);
+/* Whether a message with destination field DEST (physical APIC ID or
+ * 0xff; logical: flat/cluster against LDR and DFR) addresses this APIC:
+ * for the board's IOAPIC/MSI sink. */
+bool lapic_accepts_dest(void *lapic, uint8_t dest, bool logical);
 /* irq_line handler for the LINT0 (n = 0) and LINT1 (n = 1) pins. */
 void lapic_set_lint(void *lapic, unsigned n, int level);
 

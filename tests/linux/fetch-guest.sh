@@ -107,7 +107,10 @@ mkdir -p "$ROOT"
 for deb in "$DEBS"/linux-image-*-cloud-amd64_*.deb "$DEBS"/busybox-static_*.deb; do
     dpkg -x "$deb" "$ROOT" || die "dpkg -x $deb failed"
 done
-KFILE=$(ls "$ROOT"/boot/vmlinuz-* 2>/dev/null | head -n 1)
+KFILE=
+for f in "$ROOT"/boot/vmlinuz-*; do
+    [ -f "$f" ] && KFILE=$f && break
+done
 [ -n "$KFILE" ] || die "no /boot/vmlinuz-* in the kernel package"
 [ -x "$ROOT/bin/busybox" ] || die "no /bin/busybox in busybox-static"
 cp "$KFILE" "$VMLINUZ.tmp" && mv "$VMLINUZ.tmp" "$VMLINUZ"

@@ -35,14 +35,19 @@ static size_t gen(const struct op_row *row, bool m64, uint8_t *buf)
     for (int k = 0; k < np; k++) {
         uint8_t p = prefixes[next_rand() % sizeof(prefixes)];
         /* keep F2/F3 off 0F-map rows: there they select other instructions */
-        if (row->map == 1 && (p == 0xf2 || p == 0xf3 || p == 0x66))
+        if (row->map >= 1 && (p == 0xf2 || p == 0xf3 || p == 0x66))
             continue;
         buf[n++] = p;
     }
+    static const uint8_t pfx_byte[4] = {0, 0x66, 0xf3, 0xf2};
+    if (row->pfx)
+        buf[n++] = pfx_byte[row->pfx];
     if (m64 && (next_rand() & 1))
         buf[n++] = (uint8_t)(0x40 | (next_rand() & 0xf));
-    if (row->map == 1)
+    if (row->map >= 1)
         buf[n++] = 0x0f;
+    if (row->map >= 2)
+        buf[n++] = row->map == 2 ? 0x38 : 0x3a;
     buf[n++] = row->opcode;
     uint8_t modrm = (uint8_t)next_rand();
     if (row->reg >= 0)
@@ -173,6 +178,19 @@ START_TEST(fixed_cases)
     ck_assert_int_eq(cpu_decode(p, 16, 4, &i), DEC_GP);
     ck_assert_int_eq(cpu_decode(p + 1, 15, 4, &i), DEC_OK);
     ck_assert_uint_eq(i.len, 15);
+    /* mandatory prefixes: F3 0F B8 is POPCNT (66 still sizes it), 0F B8 is not
+     * defined; 0F 38 F0 is MOVBE (memory only) */
+    ck_assert_int_eq(cpu_decode((const uint8_t[]){0x66, 0xf3, 0x0f, 0xb8, 0xc1}, 5, 4, &i), DEC_OK);
+    ck_assert_str_eq(i.ent->mnem, "popcnt");
+    ck_assert_uint_eq(i.opsize, 2);
+    ck_assert_uint_eq(i.rep, 0);
+    ck_assert_int_eq(cpu_decode((const uint8_t[]){0x0f, 0xb8, 0xc1}, 3, 4, &i), DEC_UD);
+    ck_assert_int_eq(cpu_decode((const uint8_t[]){0x0f, 0x38, 0xf0, 0x06}, 4, 4, &i), DEC_OK);
+    ck_assert_str_eq(i.ent->mnem, "movbe");
+    ck_assert_int_eq(cpu_decode((const uint8_t[]){0x0f, 0x38, 0xf0, 0xc0}, 4, 4, &i), DEC_UD);
+    /* F3 0F BC without TZCNT is BSF */
+    ck_assert_int_eq(cpu_decode((const uint8_t[]){0xf3, 0x0f, 0xbc, 0xc1}, 4, 4, &i), DEC_OK);
+    ck_assert_str_eq(i.ent->mnem, "bsf");
     /* truncated input asks for more */
     ck_assert_int_eq(cpu_decode((const uint8_t[]){0xb8, 1, 2}, 3, 4, &i), DEC_MORE);
 }

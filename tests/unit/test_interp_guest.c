@@ -24,6 +24,10 @@ extern const uint8_t interp_priv_bin[];
 extern const size_t interp_priv_bin_size;
 extern const uint8_t interp_priv32_bin[];
 extern const size_t interp_priv32_bin_size;
+extern const uint8_t interp_v86_bin[];
+extern const size_t interp_v86_bin_size;
+extern const uint8_t interp_task_bin[];
+extern const size_t interp_task_bin_size;
 
 static uint64_t rd64(struct fake *f, uint64_t a) { uint64_t v; memcpy(&v, f->ram + a, 8); return v; }
 static uint32_t rd32(struct fake *f, uint64_t a) { uint32_t v; memcpy(&v, f->ram + a, 4); return v; }
@@ -201,6 +205,54 @@ START_TEST(privilege_changes32)
     ck_assert_uint_eq(rd32(&f, 0x538), 0x23);
     ck_assert_uint_eq(rd16(&f, 0x53c), 0x08);
     ck_assert_uint_eq(rd32(&f, 0x540), 0x7000);          /* RETF 8 popped both stacks */
+    fake_fini(&f);
+}
+END_TEST
+
+START_TEST(virtual_8086)
+{
+    struct fake f;
+    struct cpu_state s;
+    fake_init(&f, &accel_interp_ops);
+    fake_load(&f, 0x1000, interp_v86_bin, interp_v86_bin_size);
+    fake_mode_state(&f, &s, MODE_PROT32, 0x1000, 0x8000);
+    fake_set(&f, &s);
+    ck_assert_int_eq(fake_run(&f, 100000), VCPU_EXIT_HALT);
+    ck_assert_uint_eq(rd16(&f, 0x500), 0x8686);         /* V86 store through DS=0x50 */
+    ck_assert_uint_eq(rd32(&f, 0x600), 2);              /* CLI and INT 30h faulted */
+    ck_assert_uint_eq(rd32(&f, 0x604), 0x2000);         /* pushed CS: the V86 segment */
+    ck_assert(rd32(&f, 0x608) & X86_FLAG_VM);           /* pushed EFLAGS has VM */
+    ck_assert_uint_eq(rd32(&f, 0x60c), 0x50);           /* DS saved on the ring-0 stack */
+    ck_assert_uint_eq(rd32(&f, 0x610), 7);              /* INT 30h at 2000:0007 */
+    ck_assert_uint_eq(rd16(&f, 0x614), 0);              /* DS nulled in the handler */
+    fake_get(&f, &s);
+    ck_assert(!(s.rflags & X86_FLAG_VM));
+    ck_assert_uint_eq(s.seg[SEG_CS].selector, 0x08);
+    fake_fini(&f);
+}
+END_TEST
+
+START_TEST(task_switches)
+{
+    struct fake f;
+    struct cpu_state s;
+    fake_init(&f, &accel_interp_ops);
+    fake_load(&f, 0x1000, interp_task_bin, interp_task_bin_size);
+    fake_mode_state(&f, &s, MODE_PROT32, 0x1000, 0x8000);
+    fake_set(&f, &s);
+    ck_assert_int_eq(fake_run(&f, 100000), VCPU_EXIT_HALT);
+    ck_assert_uint_eq(rd32(&f, 0x708), 0xbbbb);          /* B's registers from its TSS */
+    ck_assert_uint_eq(rd16(&f, 0x700), 0x18);            /* back link = TSS A */
+    ck_assert(rd32(&f, 0x704) & X86_FLAG_NT);            /* CALL set NT in B */
+    ck_assert_uint_eq(rd32(&f, 0x70c), 0xaaaa);          /* A's EAX restored by IRET */
+    ck_assert_uint_eq(f.ram[0x710] & 0xf, 0x9);          /* B available again */
+    ck_assert_uint_eq(rd16(&f, 0x714), 0x18);            /* #DF task: back link = A */
+    ck_assert_uint_eq(rd32(&f, 0x718), 0);               /* #DF error code 0 */
+    ck_assert(rd32(&f, 0x71c) & X86_CR0_TS);             /* task switch set CR0.TS */
+    ck_assert_uint_eq(f.ram[rd32(&f, 0x720)], 0x0f);     /* A saved at the faulting UD2 */
+    ck_assert_uint_eq(f.ram[rd32(&f, 0x720) + 1], 0x0b);
+    fake_get(&f, &s);
+    ck_assert_uint_eq(s.tr.selector, 0x28);
     fake_fini(&f);
 }
 END_TEST
@@ -519,6 +571,8 @@ int main(void)
     tcase_add_test(tc, strings_smc_flush);
     tcase_add_test(tc, privilege_changes);
     tcase_add_test(tc, privilege_changes32);
+    tcase_add_test(tc, virtual_8086);
+    tcase_add_test(tc, task_switches);
     tcase_add_test(tc, budget_and_kick);
     tcase_add_test(tc, single_step);
     tcase_add_test(tc, rep_corners);

@@ -81,12 +81,12 @@ static const char *const allowed[] = {
     "mul", "imul", "rol", "ror", "rcl", "rcr", "shl", "sal", "shr", "sar", "shld", "shrd",
     "bt", "bts", "btr", "btc", "bsf", "bsr", "xadd", "cmpxchg", "mov", "movzx", "movsx",
     "movsxd", "xchg", "cmovcc", "setcc", "bswap", "cbw", "cwd", "lahf", "sahf", "cmc", "clc",
-    "stc", NULL,
+    "stc", "popcnt", "lzcnt", "movbe", NULL,
 };
 
 static bool is_allowed(const struct op_row *r)
 {
-    if (r->map > 1 || (r->e->flags & OPF_MEM) || strchr(r->e->operands, 'S') ||
+    if (r->map > 2 || ((r->e->flags & OPF_MEM) && strcmp(r->e->mnem, "movbe")) || strchr(r->e->operands, 'S') ||
         strchr(r->e->operands, 'O') || strstr(r->e->operands, "Cd") ||
         strstr(r->e->operands, "Dd"))
         return false;
@@ -112,6 +112,8 @@ static uint32_t defined_flags(const struct insn *i, const uint64_t *in)
         return CF | X86_FLAG_ZF;
     if (!strcmp(m, "bsf") || !strcmp(m, "bsr"))
         return X86_FLAG_ZF;
+    if (!strcmp(m, "lzcnt"))
+        return CF | X86_FLAG_ZF;
     bool shift = !strcmp(m, "shl") || !strcmp(m, "sal") || !strcmp(m, "shr") || !strcmp(m, "sar");
     bool rot = !strcmp(m, "rol") || !strcmp(m, "ror") || !strcmp(m, "rcl") || !strcmp(m, "rcr");
     bool dbl = !strcmp(m, "shld") || !strcmp(m, "shrd");
@@ -188,18 +190,23 @@ START_TEST(host_oracle)
         size_t n = 0;
         if (next_rand() % 4 == 0)
             b[n++] = 0x66;
+        static const uint8_t pfx_byte[4] = {0, 0x66, 0xf3, 0xf2};
+        if (r->pfx)
+            b[n++] = pfx_byte[r->pfx];
         uint8_t rex = (next_rand() & 1) ? (uint8_t)(0x40 | (next_rand() & 0xd)) : 0;
         if (rex)
             b[n++] = rex;
-        if (r->map == 1)
+        if (r->map >= 1)
             b[n++] = 0x0f;
+        if (r->map == 2)
+            b[n++] = 0x38;
         uint8_t op = r->opcode;
         b[n++] = op;
         unsigned reg = r->reg >= 0 ? (unsigned)r->reg : (unsigned)(next_rand() & 7);
         unsigned rm = (unsigned)(next_rand() & 7);
         /* a third of the E forms use memory: [rip + disp32] -> offset MEMOFF of
          * the code page, the same bytes on the host and in the guest */
-        bool mem = strchr(r->e->operands, 'E') && next_rand() % 3 == 0 &&
+        bool mem = ((r->e->flags & OPF_MEM) || (strchr(r->e->operands, 'E') && next_rand() % 3 == 0)) &&
                    !(r->map == 1 && (op == 0xa3 || op == 0xab || op == 0xb3 || op == 0xbb));
         size_t modrm_at = n;
         b[n++] = mem ? (uint8_t)((reg << 3) | 5) : (uint8_t)(0xc0 | (reg << 3) | rm);
