@@ -221,6 +221,11 @@ opcode:;
                 rep = 0;
         }
     }
+    /* In the 0F38/0F3A maps F2/F3 select other instructions (F2 0F38 F0
+     * is CRC32, not MOVBE): one the table lacks is #UD, not the
+     * prefix-less form.  (A consumed prefix has cleared rep.) */
+    if (map >= 2 && (rep == 0xf2 || rep == 0xf3))
+        e = NULL;
     uint8_t modrm = 0;
     if (s->modrm) {
         GET(modrm);

@@ -32,10 +32,16 @@
 
 #include "hw/core/device.h"
 #include "hw/core/machine.h"
+#include "hw/i386/hpet.h"
+#include "hw/i386/ioapic.h"
+#include "hw/i386/lapic.h"
 #include "hw/isa/i8042.h"
 #include "hw/isa/i8259.h"
 #include "hw/isa/mc146818.h"
 #include "hw/isa/port92.h"
+#include "hw/pci/i440fx.h"
+#include "hw/pci/pci.h"
+#include "hw/pci/piix3.h"
 #include "util/log.h"
 
 #define PC_LOWMEM_LIMIT   0xc0000000ull   /* RAM above this moves past 4 GiB */
@@ -59,26 +65,58 @@
 #define PC_KBD_IRQ        1
 #define PC_AUX_IRQ        12
 #define PC_PORT92         0x92
+#define PC_LAPIC_BASE     0xfee00000ull
+#define PC_IOAPIC_BASE    0xfec00000ull
+#define PC_HPET_BASE      0xfed00000ull
+#define PC_PCI_CONFIG     0xcf8
+#define PC_PM_BASE        0x600     /* PIIX4 PMBA: PM1a_EVT 0x600, PM1a_CNT 0x604, PM_TMR 0x608 */
+#define PC_SMI_CMD        0xb2
+#define PC_SCI_IRQ        9
 #define PC_COM1_BASE      0x3f8
 #define PC_COM1_IRQ       4
 #define PC_POST_PORT      0x80
 
+/* Recompute ISA line IRQ from its sources and pass changes on to the
+ * 8259A and the IOAPIC.  Several devices may share a line (PCI links, the
+ * SCI): the line is the OR of its sources, minus those the HPET's legacy
+ * replacement route has taken off it. */
+static void isa_line_update(struct pc_board *pc, unsigned irq)
+{
+    int level = (pc->isa_src_level[irq] & ~pc->isa_src_off[irq]) != 0;
+
+    if (level == pc->isa_irq_level[irq])
+        return;
+    pc->isa_irq_level[irq] = level;
+    /* The AT routes the ISA bus's IRQ 2 pin to the slave's IR1 (IRQ 9). */
+    i8259_set_irq(pc->pic, irq == 2 ? 9 : irq, level);
+    /* IOAPIC: identity for ISA IRQs except IRQ 0, which is pin 2 (the
+     * MADT's interrupt source override says so). */
+    if (pc->ioapic && irq != 2)
+        ioapic_set_irq(pc->ioapic, irq == 0 ? 2 : irq, level);
+}
+
 static void isa_irq_set(void *opaque, unsigned n, int level)
 {
     struct pc_board *pc = opaque;
+    unsigned irq = n & 15, src = n >> 4;
 
-    if (n >= 16)
+    if (src >= 32)
         return;
-    pc->isa_irq_level[n] = level;
-    /* The AT routes the ISA bus's IRQ 2 pin to the slave's IR1 (IRQ 9). */
-    i8259_set_irq(pc->pic, n == 2 ? 9 : n, level);
+    if (level)
+        pc->isa_src_level[irq] |= 1u << src;
+    else
+        pc->isa_src_level[irq] &= ~(1u << src);
+    isa_line_update(pc, irq);
 }
 
-void pc_connect_isa_irq(struct pc_board *pc, struct irq_line *line, unsigned n)
+int pc_connect_isa_irq(struct pc_board *pc, struct irq_line *line, unsigned n)
 {
+    unsigned src = pc->nsources < 32 ? pc->nsources++ : 31;
+
     line->handler = isa_irq_set;
     line->opaque = pc;
-    line->n = n;
+    line->n = (n & 15) | src << 4;
+    return (int)src;
 }
 
 static void add_e820(struct pc_board *pc, uint64_t addr, uint64_t size, uint32_t type)
@@ -192,6 +230,89 @@ static void a20_from_port92(void *opaque, bool on)
     a20_update(pc);
 }
 
+/* IOAPIC messages go to the one local APIC when it is addressed. */
+static void ioapic_to_cpu(void *opaque, uint8_t vector, unsigned mode, bool level, uint8_t dest,
+                          bool logical)
+{
+    struct pc_board *pc = opaque;
+
+    if (lapic_accepts_dest(pc->lapic, dest, logical))
+        lapic_deliver(pc->lapic, vector, mode, level);
+}
+
+/* HPET legacy replacement route (IA-PC HPET spec 2.3.9.2.2): timer 0
+ * takes over ISA IRQ 0 from the PIT and timer 1 IRQ 8 from the RTC. */
+static void hpet_legacy(void *opaque, bool on)
+{
+    struct pc_board *pc = opaque;
+    uint32_t pit = 1u << pc->src_pit, rtc = 1u << pc->src_rtc;
+    uint32_t h0 = 1u << pc->src_hpet0, h1 = 1u << pc->src_hpet1;
+
+    pc->isa_src_off[PC_PIT_IRQ] = on ? pit : h0;
+    pc->isa_src_off[PC_RTC_IRQ] = on ? rtc : h1;
+    isa_line_update(pc, PC_PIT_IRQ);
+    isa_line_update(pc, PC_RTC_IRQ);
+}
+
+/* The ISA bridge's PIRQ router drives ISA lines as one more source each. */
+static void piix3_isa_irq(void *opaque, unsigned n, int level)
+{
+    struct pc_board *pc = opaque;
+
+    if (n < 16)
+        isa_irq_set(pc, n | (unsigned)pc->src_piix3 << 4, level);
+}
+
+/* PCI: i440FX host bridge 00:00.0, PIIX3 ISA bridge 00:01.0 (PIRQ
+ * router), PIIX4 power management 00:01.3 (ACPI PM1 and PM timer at
+ * PC_PM_BASE, SCI on ISA IRQ 9), and the HPET. */
+static int add_pci(struct pc_board *pc, char *err, size_t errlen)
+{
+    char props[96];
+    struct pci_bus *bus;
+    struct device *dev;
+
+    snprintf(props, sizeof(props), "iobase=%#x", PC_PCI_CONFIG);
+    pc->pci_host = add_device(pc, "i440fx-host", props, -1, NULL, err, errlen);
+    if (!pc->pci_host)
+        return -EINVAL;
+    bus = i440fx_bus(pc->pci_host);
+
+    dev = new_device(pc, "piix3-isa", "devfn=0x08", err, errlen);
+    if (!dev)
+        return -EINVAL;
+    pci_device_set_bus(dev, bus);
+    pc->src_piix3 = pc->nsources < 32 ? (int)pc->nsources++ : 31;
+    piix3_set_isa_irq_handler(dev, piix3_isa_irq, pc);
+    if (device_realize(dev, err, errlen) < 0)
+        return -EINVAL;
+    pci_bus_set_pirq_handler(bus, piix3_set_pirq, dev);
+
+    snprintf(props, sizeof(props), "devfn=0x0b,smi_cmd=%#x,pm_base=%#x", PC_SMI_CMD, PC_PM_BASE);
+    dev = new_device(pc, "piix4-pm", props, err, errlen);
+    if (!dev)
+        return -EINVAL;
+    pci_device_set_bus(dev, bus);
+    pc_connect_isa_irq(pc, &dev->irq[0], PC_SCI_IRQ);
+    if (device_realize(dev, err, errlen) < 0)
+        return -EINVAL;
+
+    snprintf(props, sizeof(props), "base=%#llx,intcap=0x00f00000",
+             (unsigned long long)PC_HPET_BASE);
+    dev = new_device(pc, "hpet", props, err, errlen);
+    if (!dev)
+        return -EINVAL;
+    pc->src_hpet0 = pc_connect_isa_irq(pc, &dev->irq[0], PC_PIT_IRQ);
+    pc->src_hpet1 = pc_connect_isa_irq(pc, &dev->irq[1], PC_RTC_IRQ);
+    /* Until the guest turns legacy routing on, the HPET sources are off. */
+    hpet_legacy(pc, false);
+    hpet_set_route_handler(dev, ioapic_set_irq, pc->ioapic);
+    hpet_set_legacy_handler(dev, hpet_legacy, pc);
+    if (device_realize(dev, err, errlen) < 0)
+        return -EINVAL;
+    return 0;
+}
+
 static int add_chipset(struct pc_board *pc, struct machine *m, char *err, size_t errlen)
 {
     char props[96];
@@ -203,18 +324,36 @@ static int add_chipset(struct pc_board *pc, struct machine *m, char *err, size_t
     pc->pic = add_device(pc, "i8259", props, -1, NULL, err, errlen);
     if (!pc->pic)
         return -EINVAL;
-    m->intr_pending = i8259_intr_pending;
-    m->intr_ack = i8259_intr_ack;
-    m->intr_opaque = pc->pic;
+
+    /* The local APIC is the CPU's interrupt input; the 8259A reaches it
+     * through LINT0 in ExtINT mode (virtual wire, as firmware leaves it). */
+    snprintf(props, sizeof(props), "index=0,base=%#llx", (unsigned long long)PC_LAPIC_BASE);
+    pc->lapic = add_device(pc, "lapic", props, -1, NULL, err, errlen);
+    if (!pc->lapic)
+        return -EINVAL;
+    lapic_set_extint(pc->lapic, i8259_intr_pending, i8259_intr_ack, pc->pic);
+    m->intr_pending = lapic_intr_pending;
+    m->intr_ack = lapic_intr_ack;
+    m->intr_opaque = pc->lapic;
+
+    snprintf(props, sizeof(props), "base=%#llx,id=0", (unsigned long long)PC_IOAPIC_BASE);
+    pc->ioapic = add_device(pc, "ioapic", props, -1, NULL, err, errlen);
+    if (!pc->ioapic)
+        return -EINVAL;
+    ioapic_set_sink(pc->ioapic, ioapic_to_cpu, pc);
+    lapic_set_eoi_hook(pc->lapic, ioapic_eoi, pc->ioapic);
 
     snprintf(props, sizeof(props), "iobase=%#x,port61=%#x", PC_PIT_BASE, PC_PORT61);
-    if (!add_device(pc, "i8254", props, PC_PIT_IRQ, NULL, err, errlen))
+    dev = add_device(pc, "i8254", props, PC_PIT_IRQ, NULL, err, errlen);
+    if (!dev)
         return -EINVAL;
+    pc->src_pit = (int)(dev->irq[0].n >> 4);
 
     snprintf(props, sizeof(props), "iobase=%#x", PC_RTC_BASE);
     pc->rtc = add_device(pc, "mc146818-rtc", props, PC_RTC_IRQ, NULL, err, errlen);
     if (!pc->rtc)
         return -EINVAL;
+    pc->src_rtc = (int)(pc->rtc->irq[0].n >> 4);
     /* CMOS memory-size fields as PC firmware reads them. */
     mc146818_set_memory(pc->rtc, pc->below_4g, pc->above_4g);
 
@@ -235,7 +374,7 @@ static int add_chipset(struct pc_board *pc, struct machine *m, char *err, size_t
     port92_set_a20_handler(dev, a20_from_port92, pc);
     if (device_realize(dev, err, errlen) < 0)
         return -EINVAL;
-    return 0;
+    return add_pci(pc, err, errlen);
 }
 
 int pc_build(struct pc_board *pc, struct machine *m, const struct pc_config *cfg, char *err,

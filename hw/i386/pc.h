@@ -32,6 +32,12 @@ struct pc_board {
     uint8_t *bios;                 /* firmware image (ROM), or NULL */
     uint64_t bios_size;
     int isa_irq_level[16];         /* current level of each ISA line */
+    uint32_t isa_src_level[16];    /* per line: which sources drive it high */
+    uint32_t isa_src_off[16];      /* per line: sources currently disconnected */
+    unsigned nsources;
+    int src_pit, src_rtc, src_hpet0, src_hpet1;  /* for the HPET legacy route */
+    int src_piix3;                 /* the PIRQ router's source id on every line */
+    struct device *lapic, *ioapic, *pci_host;
     struct device *pic;            /* the 8259A pair (ISA IRQs end here) */
     struct device *rtc;            /* MC146818 RTC + CMOS */
     bool a20, a20_kbc, a20_port92; /* A20 gate and its two sources */
@@ -49,8 +55,9 @@ int pc_build(struct pc_board *pc, struct machine *m, const struct pc_config *cfg
              size_t errlen);
 void pc_destroy(struct pc_board *pc);
 
-/* Connect ISA IRQ line N (0-15) to a device's irq slot. */
-void pc_connect_isa_irq(struct pc_board *pc, struct irq_line *line, unsigned n);
+/* Connect ISA IRQ line N (0-15) to a device's irq slot, as a new source
+ * of that line (a line is the OR of its sources).  Returns the source id. */
+int pc_connect_isa_irq(struct pc_board *pc, struct irq_line *line, unsigned n);
 
 /* True when guest-physical [gpa, gpa+len) is entirely RAM. */
 int pc_ram_range_ok(const struct pc_board *pc, uint64_t gpa, uint64_t len);
