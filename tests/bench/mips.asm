@@ -137,23 +137,7 @@ user32:
 %define SI esi
 %define DI edi
 %endif
-align 16
-.loop:
-    mov AX, [SI]                  ; 1
-    add AX, BX                    ; 2
-    xor DX, AX                    ; 3
-    mov [DI], DX                  ; 4
-    lea BX, [BX + AX * 2]         ; 5
-    shr AX, 3                     ; 6
-    and AX, 0xff                  ; 7
-    add [DI + 8], AX              ; 8
-    call leaf                     ; 9  (+ 2 in leaf)
-    cmp AX, 0x1000                ; 12
-    ja .never                     ; 13
-    imul AX, BX, 7                ; 14
-    or DX, AX                     ; 15
-    dec CX                        ; 16
-    jnz .loop                     ; 17
+%include "mips_loop.inc"
     mov esi, msg_end
     call puts_any
     mov dx, DEBUG_EXIT_PORT

@@ -49,23 +49,13 @@ pm:
     mov edi, scratch + 16
     xor ebx, ebx
     xor edx, edx
-align 16
-.loop:
-    mov eax, [esi]                ; 1
-    add eax, ebx                  ; 2
-    xor edx, eax                  ; 3
-    mov [edi], edx                ; 4
-    lea ebx, [ebx + eax * 2]      ; 5
-    shr eax, 3                    ; 6
-    and eax, 0xff                 ; 7
-    add [edi + 8], eax            ; 8
-    call leaf                     ; 9  (+ 2 in leaf)
-    cmp eax, 0x1000               ; 12
-    ja .never                     ; 13
-    imul eax, ebx, 7              ; 14
-    or edx, eax                   ; 15
-    dec ecx                       ; 16
-    jnz .loop                     ; 17
+%define AX eax
+%define BX ebx
+%define CX ecx
+%define DX edx
+%define SI esi
+%define DI edi
+%include "mips_loop.inc"
     mov esi, msg_end
     call puts
     ; Bochs: the shutdown port; QEMU: isa-debug-exit at 0xf4
