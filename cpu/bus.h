@@ -31,6 +31,10 @@ struct cpu_bus {
     int (*intr_ack)(void *opaque);
     /* The guest asked for a reset (triple fault, keyboard controller). */
     void (*request_reset)(void *opaque);
+    /* The machine's virtual clock in ns: the time stamp counter runs at
+     * 1 GHz of it (TSC = ns + offset), the rate the local APIC's
+     * TSC-deadline timer assumes.  NULL: the TSC counts instructions. */
+    uint64_t (*clock_ns)(void *opaque);
 };
 
 #endif

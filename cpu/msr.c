@@ -19,9 +19,16 @@ enum {
     MSR_FS_BASE = 0xc0000100, MSR_GS_BASE, MSR_KERNEL_GS_BASE, MSR_TSC_AUX,
 };
 
+/* The TSC source without offset: the machine's virtual clock (1 GHz),
+ * or retired instructions on a bus that has no clock (unit tests). */
+uint64_t cpu_tsc_base(struct vcpu *v)
+{
+    return v->bus->clock_ns ? v->bus->clock_ns(v->bus->opaque) : v->icount;
+}
+
 uint64_t cpu_tsc(struct vcpu *v)
 {
-    return v->icount + v->tsc_offset;
+    return cpu_tsc_base(v) + v->tsc_offset;
 }
 
 static int mtrr_fixed_index(uint32_t idx)
@@ -94,7 +101,7 @@ bool cpu_wrmsr(struct vcpu *v, uint32_t idx, uint64_t val)
     struct x86_msrs *m = &v->s.msr;
     int f;
     switch (idx) {
-    case MSR_TSC: v->tsc_offset = val - v->icount; return true;
+    case MSR_TSC: v->tsc_offset = val - cpu_tsc_base(v); return true;
     case MSR_APIC_BASE:
         if (val & ~0xfffffff900ull)   /* MAXPHYADDR 40; bits 8 (BSP), 11 (enable) */
             return false;

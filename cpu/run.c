@@ -64,7 +64,7 @@ void cpu_set_state(struct vcpu *v, const struct cpu_state *s)
     v->shadow = 0;
     v->shutdown = false;
     v->delivering = -1;
-    v->tsc_offset = s->msr.tsc - v->icount;
+    v->tsc_offset = s->msr.tsc - cpu_tsc_base(v);
     cpu_refresh_mode(v);
     mmu_flush(v, false);
     blocks_flush_all(v);

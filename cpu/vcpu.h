@@ -439,6 +439,7 @@ void cpu_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4]);
 bool cpu_rdmsr(struct vcpu *v, uint32_t idx, uint64_t *val);
 bool cpu_wrmsr(struct vcpu *v, uint32_t idx, uint64_t val);
 uint64_t cpu_tsc(struct vcpu *v);
+uint64_t cpu_tsc_base(struct vcpu *v);
 
 /* ---- control registers (cpu/exec_system.c) ---- */
 void cpu_write_cr0(struct vcpu *v, uint64_t val);

@@ -65,6 +65,13 @@ static int bus_intr_ack(void *opaque)
     return m->intr_ack ? m->intr_ack(m->intr_opaque) : -1;
 }
 
+static uint64_t bus_clock_ns(void *opaque)
+{
+    struct machine *m = opaque;
+
+    return vclock_now(&m->clock);
+}
+
 static void bus_request_reset(void *opaque)
 {
     machine_request_reset(opaque);
@@ -101,6 +108,7 @@ int machine_init(struct machine *m, uint64_t ram_size, enum vclock_mode clock_mo
         .intr_pending = bus_intr_pending,
         .intr_ack = bus_intr_ack,
         .request_reset = bus_request_reset,
+        .clock_ns = bus_clock_ns,
     };
     return 0;
 }
