@@ -217,10 +217,16 @@ int runloop_run(struct machine *m, struct accel *a, const struct runloop_config 
         case VCPU_EXIT_RESET:
             machine_request_reset(m);
             break;
-        case VCPU_EXIT_ERROR:
-            error_report("%s: %s", a->ops->name, ex.error[0] ? ex.error : "vCPU failed");
+        case VCPU_EXIT_ERROR: {
+            /* Back ends may already name themselves ("kvm: ..."). */
+            size_t n = strlen(a->ops->name);
+            if (strncmp(ex.error, a->ops->name, n) == 0 && ex.error[n] == ':')
+                error_report("%s", ex.error);
+            else
+                error_report("%s: %s", a->ops->name, ex.error[0] ? ex.error : "vCPU failed");
             machine_request_exit(m, 1);
             break;
+        }
         }
         if (!halted)
             mainloop_poll(&m->loop, 0);
