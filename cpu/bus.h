@@ -35,6 +35,21 @@ struct cpu_bus {
      * 1 GHz of it (TSC = ns + offset), the rate the local APIC's
      * TSC-deadline timer assumes.  NULL: the TSC counts instructions. */
     uint64_t (*clock_ns)(void *opaque);
+    /* Platform registers the CPU reaches but does not own: the local
+     * APIC's MSRs (IA32_APIC_BASE 0x1b, IA32_TSC_DEADLINE 0x6e0, x2APIC
+     * 0x800-0x8ff; writes of IA32_TSC 0x10 are shown too).  Return 0 when
+     * handled, 1 when the MSR is not the platform's (the CPU handles it),
+     * -1 for #GP.  NULL: no platform MSRs. */
+    int (*msr_read)(void *opaque, uint32_t msr, uint64_t *val);
+    int (*msr_write)(void *opaque, uint32_t msr, uint64_t val);
+    /* CR8 is the local APIC's TPR[7:4]; NULL: CR8 is a plain register. */
+    uint8_t (*cr8_read)(void *opaque);
+    void (*cr8_write)(void *opaque, uint8_t val);
+    /* CPU_PLATFORM_* bits: what the platform adds to the CPUID profile. */
+    unsigned platform_features;
 };
+
+#define CPU_PLATFORM_APIC         (1u << 0)   /* CPUID.1:EDX[9] */
+#define CPU_PLATFORM_TSC_DEADLINE (1u << 1)   /* CPUID.1:ECX[24] */
 
 #endif

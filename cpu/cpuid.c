@@ -46,6 +46,11 @@ void cpu_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t out[4])
                | (1u << 15)   /* CMOV */
                | (1u << 16)   /* PAT */
                | (1u << 17);  /* PSE-36 */
+        /* The local APIC is the platform's (hw/i386/lapic.c). */
+        if (v->bus->platform_features & CPU_PLATFORM_APIC)
+            out[3] |= 1u << 9;
+        if (v->bus->platform_features & CPU_PLATFORM_TSC_DEADLINE)
+            out[2] |= 1u << 24;
         break;
     case 0x80000000:
         out[0] = 0x80000008;

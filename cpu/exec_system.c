@@ -82,7 +82,7 @@ void op_mov_RdCd(struct vcpu *v, const struct insn *i)
     case 2: val = v->s.cr2; break;
     case 3: val = v->s.cr3; break;
     case 4: val = v->s.cr4; break;
-    case 8: val = v->s.cr8; break;
+    case 8: val = v->bus->cr8_read ? v->bus->cr8_read(v->bus->opaque) : v->s.cr8; break;
     default: cpu_ud(v);
     }
     set_reg(v, i->rm, v->code64 ? 8 : 4, val);
@@ -101,6 +101,8 @@ void op_mov_CdRd(struct vcpu *v, const struct insn *i)
         if (val >> 4)
             cpu_gp(v, 0);
         v->s.cr8 = val;
+        if (v->bus->cr8_write)
+            v->bus->cr8_write(v->bus->opaque, (uint8_t)val);
         break;
     default: cpu_ud(v);
     }

@@ -46,6 +46,11 @@ bool cpu_rdmsr(struct vcpu *v, uint32_t idx, uint64_t *val)
 {
     struct x86_msrs *m = &v->s.msr;
     int f;
+    if (v->bus->msr_read) {
+        int r = v->bus->msr_read(v->bus->opaque, idx, val);
+        if (r <= 0)
+            return r == 0;
+    }
     switch (idx) {
     case MSR_TSC: *val = cpu_tsc(v); return true;
     case MSR_APIC_BASE: *val = m->apic_base; return true;
@@ -100,6 +105,14 @@ bool cpu_wrmsr(struct vcpu *v, uint32_t idx, uint64_t val)
 {
     struct x86_msrs *m = &v->s.msr;
     int f;
+    if (v->bus->msr_write) {
+        int r = v->bus->msr_write(v->bus->opaque, idx, val);
+        if (r <= 0) {
+            if (r == 0 && idx == MSR_APIC_BASE)
+                m->apic_base = val;   /* mirrored into the canonical state */
+            return r == 0;
+        }
+    }
     switch (idx) {
     case MSR_TSC: v->tsc_offset = val - cpu_tsc_base(v); return true;
     case MSR_APIC_BASE:

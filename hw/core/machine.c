@@ -72,6 +72,35 @@ static uint64_t bus_clock_ns(void *opaque)
     return vclock_now(&m->clock);
 }
 
+static int bus_msr_read(void *opaque, uint32_t msr, uint64_t *val)
+{
+    struct machine *m = opaque;
+
+    return m->msr_read ? m->msr_read(m->platform_opaque, msr, val) : 1;
+}
+
+static int bus_msr_write(void *opaque, uint32_t msr, uint64_t val)
+{
+    struct machine *m = opaque;
+
+    return m->msr_write ? m->msr_write(m->platform_opaque, msr, val) : 1;
+}
+
+static uint8_t bus_cr8_read(void *opaque)
+{
+    struct machine *m = opaque;
+
+    return m->cr8_read ? m->cr8_read(m->platform_opaque) : 0;
+}
+
+static void bus_cr8_write(void *opaque, uint8_t val)
+{
+    struct machine *m = opaque;
+
+    if (m->cr8_write)
+        m->cr8_write(m->platform_opaque, val);
+}
+
 static void bus_request_reset(void *opaque)
 {
     machine_request_reset(opaque);
@@ -109,6 +138,8 @@ int machine_init(struct machine *m, uint64_t ram_size, enum vclock_mode clock_mo
         .intr_ack = bus_intr_ack,
         .request_reset = bus_request_reset,
         .clock_ns = bus_clock_ns,
+        .msr_read = bus_msr_read,
+        .msr_write = bus_msr_write,
     };
     return 0;
 }
@@ -138,6 +169,21 @@ static void post(struct machine *m, enum machine_request req)
     m->request = req;
     if (m->kick)
         m->kick(m->kick_opaque);
+}
+
+void machine_set_platform(struct machine *m, void *opaque, unsigned features,
+                          int (*msr_read)(void *, uint32_t, uint64_t *),
+                          int (*msr_write)(void *, uint32_t, uint64_t),
+                          uint8_t (*cr8_read)(void *), void (*cr8_write)(void *, uint8_t))
+{
+    m->platform_opaque = opaque;
+    m->msr_read = msr_read;
+    m->msr_write = msr_write;
+    m->cr8_read = cr8_read;
+    m->cr8_write = cr8_write;
+    m->bus.cr8_read = cr8_read ? bus_cr8_read : NULL;
+    m->bus.cr8_write = cr8_write ? bus_cr8_write : NULL;
+    m->bus.platform_features = features;
 }
 
 void machine_request_exit(struct machine *m, int status)

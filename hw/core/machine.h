@@ -41,6 +41,13 @@ struct machine {
     bool (*intr_pending)(void *opaque);
     int (*intr_ack)(void *opaque);
     void *intr_opaque;
+    /* Platform registers behind the CPU (the board's local APIC): see
+     * cpu_bus.msr_read/msr_write/cr8_read/cr8_write. */
+    int (*msr_read)(void *opaque, uint32_t msr, uint64_t *val);
+    int (*msr_write)(void *opaque, uint32_t msr, uint64_t val);
+    uint8_t (*cr8_read)(void *opaque);
+    void (*cr8_write)(void *opaque, uint8_t val);
+    void *platform_opaque;
     /* Called when a request is posted, to make a running vCPU return. */
     void (*kick)(void *opaque);
     void *kick_opaque;
@@ -49,6 +56,13 @@ struct machine {
 /* Allocate RAM (anonymous, page-aligned mapping) and empty address spaces. */
 int machine_init(struct machine *m, uint64_t ram_size, enum vclock_mode clock_mode);
 void machine_destroy(struct machine *m);
+
+/* Install the platform registers behind the CPU (MSRs, CR8) and the
+ * CPUID features they add (CPU_PLATFORM_*); see cpu/bus.h. */
+void machine_set_platform(struct machine *m, void *opaque, unsigned features,
+                          int (*msr_read)(void *, uint32_t, uint64_t *),
+                          int (*msr_write)(void *, uint32_t, uint64_t),
+                          uint8_t (*cr8_read)(void *), void (*cr8_write)(void *, uint8_t));
 
 /* Ask the run loop to exit vireo with STATUS (first request wins). */
 void machine_request_exit(struct machine *m, int status);

@@ -230,6 +230,62 @@ static void a20_from_port92(void *opaque, bool on)
     a20_update(pc);
 }
 
+/* The CPU's view of the local APIC (SDM vol. 3A 10.4.4, 10.5.4.1, 10.8.6,
+ * 10.12): IA32_APIC_BASE, IA32_TSC_DEADLINE, the x2APIC MSR range, CR8. */
+#define MSR_IA32_TSC          0x10
+#define MSR_IA32_APIC_BASE    0x1b
+#define MSR_IA32_TSC_DEADLINE 0x6e0
+
+static int pc_msr_read(void *opaque, uint32_t msr, uint64_t *val)
+{
+    struct pc_board *pc = opaque;
+
+    if (msr == MSR_IA32_APIC_BASE) {
+        *val = lapic_get_base(pc->lapic);
+        return 0;
+    }
+    if (msr == MSR_IA32_TSC_DEADLINE) {
+        *val = lapic_get_tsc_deadline(pc->lapic);
+        return 0;
+    }
+    if (msr >= 0x800 && msr <= 0x8ff)
+        return lapic_msr_read(pc->lapic, msr, val) < 0 ? -1 : 0;
+    return 1;
+}
+
+static int pc_msr_write(void *opaque, uint32_t msr, uint64_t val)
+{
+    struct pc_board *pc = opaque;
+
+    switch (msr) {
+    case MSR_IA32_TSC:
+        lapic_set_tsc(pc->lapic, val);   /* keep the deadline timer's TSC in step */
+        return 1;                        /* the CPU keeps its own offset too */
+    case MSR_IA32_APIC_BASE:
+        return lapic_set_base(pc->lapic, val) < 0 ? -1 : 0;
+    case MSR_IA32_TSC_DEADLINE:
+        lapic_set_tsc_deadline(pc->lapic, val);
+        return 0;
+    }
+    if (msr >= 0x800 && msr <= 0x8ff)
+        return lapic_msr_write(pc->lapic, msr, val) < 0 ? -1 : 0;
+    return 1;
+}
+
+static uint8_t pc_cr8_read(void *opaque)
+{
+    struct pc_board *pc = opaque;
+
+    return lapic_get_cr8(pc->lapic);
+}
+
+static void pc_cr8_write(void *opaque, uint8_t val)
+{
+    struct pc_board *pc = opaque;
+
+    lapic_set_cr8(pc->lapic, val);
+}
+
 /* IOAPIC messages go to the one local APIC when it is addressed. */
 static void ioapic_to_cpu(void *opaque, uint8_t vector, unsigned mode, bool level, uint8_t dest,
                           bool logical)
@@ -332,6 +388,8 @@ static int add_chipset(struct pc_board *pc, struct machine *m, char *err, size_t
     if (!pc->lapic)
         return -EINVAL;
     lapic_set_extint(pc->lapic, i8259_intr_pending, i8259_intr_ack, pc->pic);
+    machine_set_platform(m, pc, CPU_PLATFORM_APIC | CPU_PLATFORM_TSC_DEADLINE, pc_msr_read,
+                         pc_msr_write, pc_cr8_read, pc_cr8_write);
     m->intr_pending = lapic_intr_pending;
     m->intr_ack = lapic_intr_ack;
     m->intr_opaque = pc->lapic;
