@@ -2,12 +2,12 @@
 # deps.sh - install the Debian 12 packages vireo needs (sourced by boot.sh
 # and check.sh).  Installs only what is missing; uses sudo when not root.
 #   vireo_deps build    - to build and run vireo
-#   vireo_deps test     - plus what the test suite uses (check, QEMU as reference)
+#   vireo_deps test     - plus what the test suite uses (QEMU as reference, iasl as ACPI oracle)
 #   vireo_deps bench    - the references of the benchmark suite (QEMU, Bochs)
 vireo_deps() {
     pkgs="cmake ninja-build gcc pkg-config nasm binutils libcapstone-dev check"
     if [ "$1" = test ]; then
-        pkgs="$pkgs qemu-system-x86 python3"
+        pkgs="$pkgs qemu-system-x86 python3 acpica-tools"
     fi
     if [ "$1" = bench ]; then
         pkgs="qemu-system-x86 python3 bochs bochsbios vgabios"

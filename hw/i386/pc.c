@@ -32,6 +32,7 @@
 
 #include "hw/core/device.h"
 #include "hw/core/machine.h"
+#include "hw/i386/acpi.h"
 #include "hw/i386/hpet.h"
 #include "hw/i386/ioapic.h"
 #include "hw/i386/lapic.h"
@@ -42,6 +43,7 @@
 #include "hw/pci/i440fx.h"
 #include "hw/pci/pci.h"
 #include "hw/pci/piix3.h"
+#include "hw/pci/piix4_pm.h"
 #include "util/log.h"
 
 #define PC_LOWMEM_LIMIT   0xc0000000ull   /* RAM above this moves past 4 GiB */
@@ -72,6 +74,10 @@
 #define PC_PM_BASE        0x600     /* PIIX4 PMBA: PM1a_EVT 0x600, PM1a_CNT 0x604, PM_TMR 0x608 */
 #define PC_SMI_CMD        0xb2
 #define PC_SCI_IRQ        9
+#define PC_RESET_PORT     0xcf9     /* i440FX/PIIX3 reset control: 0x06 = hard reset */
+#define PC_RESET_VALUE    0x06
+#define PC_ACPI_BASE      0xf0000ull /* ACPI tables in the reserved BIOS area */
+#define PC_ACPI_SIZE      0x10000
 #define PC_COM1_BASE      0x3f8
 #define PC_COM1_IRQ       4
 #define PC_POST_PORT      0x80
@@ -473,6 +479,22 @@ int pc_build(struct pc_board *pc, struct machine *m, const struct pc_config *cfg
     rc = add_chipset(pc, m, err, errlen);
     if (rc < 0)
         return rc;
+    /* Without firmware the board describes itself (with -bios, firmware
+     * builds its own tables). */
+    if (!pc->bios) {
+        struct acpi_config acfg = {
+            .base = PC_ACPI_BASE, .size = PC_ACPI_SIZE,
+            .lapic_base = (uint32_t)PC_LAPIC_BASE, .ioapic_base = (uint32_t)PC_IOAPIC_BASE,
+            .hpet_base = (uint32_t)PC_HPET_BASE, .sci_irq = PC_SCI_IRQ, .smi_cmd = PC_SMI_CMD,
+            .acpi_enable = PIIX4_PM_ACPI_ENABLE, .acpi_disable = PIIX4_PM_ACPI_DISABLE,
+            .pm_base = PC_PM_BASE, .reset_port = PC_RESET_PORT, .reset_value = PC_RESET_VALUE,
+            .s5_slp_typ = PIIX4_PM_SLP_TYP_S5,
+        };
+        pc->rsdp = acpi_build(pc, &acfg, err, errlen);
+        if (!pc->rsdp)
+            return -ENOSPC;
+    }
+
     snprintf(props, sizeof(props), "iobase=%#x", PC_COM1_BASE);
     if (!add_device(pc, "isa-serial", props, PC_COM1_IRQ, cfg->serial0, err, errlen))
         return -EINVAL;

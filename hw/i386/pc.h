@@ -38,6 +38,7 @@ struct pc_board {
     int src_pit, src_rtc, src_hpet0, src_hpet1;  /* for the HPET legacy route */
     int src_piix3;                 /* the PIRQ router's source id on every line */
     struct device *lapic, *ioapic, *pci_host;
+    uint64_t rsdp;                 /* ACPI RSDP address (0: firmware provides tables) */
     struct device *pic;            /* the 8259A pair (ISA IRQs end here) */
     struct device *rtc;            /* MC146818 RTC + CMOS */
     bool a20, a20_kbc, a20_port92; /* A20 gate and its two sources */
