@@ -78,6 +78,7 @@
 /* struct boot_params (zero-page.rst) */
 #define BP_SIZE            4096
 #define BP_EXT_MEM_K       0x002   /* screen_info.ext_mem_k */
+#define BP_ACPI_RSDP_ADDR  0x070   /* zero-page.rst: physical address of the RSDP */
 #define BP_ALT_MEM_K       0x1e0
 #define BP_E820_ENTRIES    0x1e8
 #define BP_HDR             0x1f1
@@ -375,6 +376,9 @@ static void build_boot_params(struct pc_board *pc, const uint8_t *image, const s
      * (INT 15h AH=88h caps at 0xfc00; E801 is wider). */
     wr16(bp + BP_EXT_MEM_K, (uint16_t)(ext_k < 0xfc00 ? ext_k : 0xfc00));
     wr32(bp + BP_ALT_MEM_K, (uint32_t)(ext_k < UINT32_MAX ? ext_k : UINT32_MAX));
+    /* The board's own ACPI tables (kernels without this field scan for it). */
+    wr32(bp + BP_ACPI_RSDP_ADDR, (uint32_t)pc->rsdp);
+    wr32(bp + BP_ACPI_RSDP_ADDR + 4, (uint32_t)(pc->rsdp >> 32));
     bp[BP_E820_ENTRIES] = (uint8_t)n;
     for (unsigned i = 0; i < n; i++) {
         uint8_t *e = bp + BP_E820_TABLE + 20 * i;

@@ -204,6 +204,9 @@ START_TEST(load_64bit_entry)
     ck_assert_uint_eq(bp[0x1ef], 0);                         /* sentinel */
     ck_assert_uint_eq(get16(bp + 0x02), 0xfc00);             /* ext_mem_k (capped) */
     ck_assert_uint_eq(get32(bp + 0x1e0), (128 * MIB - MIB) / 1024); /* alt_mem_k */
+    /* acpi_rsdp_addr (zero-page.rst 0x070): the board's RSDP */
+    ck_assert_uint_ne(pc.rsdp, 0);
+    ck_assert_uint_eq(get32(bp + 0x070) | (uint64_t)get32(bp + 0x074) << 32, pc.rsdp);
     ck_assert_uint_eq(bp[0x06], 0);                          /* orig_video_mode */
     ck_assert_uint_eq(bp[0x07], 0);                          /* orig_video_cols */
     ck_assert_uint_eq(bp[0x0e], 0);                          /* orig_video_lines */
