@@ -45,6 +45,10 @@ struct cpu_bus {
     /* CR8 is the local APIC's TPR[7:4]; NULL: CR8 is a plain register. */
     uint8_t (*cr8_read)(void *opaque);
     void (*cr8_write)(void *opaque, uint8_t val);
+    /* The A20 gate as a physical-address mask (all ones, or bit 20
+     * clear), owned by the board; NULL: A20 is always on.  The CPU picks
+     * up a change at its next block boundary. */
+    const volatile uint64_t *a20_mask;
     /* CPU_PLATFORM_* bits: what the platform adds to the CPUID profile. */
     unsigned platform_features;
 };

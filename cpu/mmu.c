@@ -209,6 +209,12 @@ uint64_t mmu_translate(struct vcpu *v, uint64_t lin, int acc, struct tlb_entry *
          * not allow a later write to skip the dirty-bit update. */
     }
 
+    /* A20 gate (SDM vol. 3A 21.33.1): physical address bit 20 forced to 0
+     * when the board masks it.  Applied to the page frame, so inside a
+     * large page bit 20 of the offset still passes; page-table reads are
+     * not masked. */
+    pa &= v->a20_mask;
+
     struct tlb_entry *t = &v->tlb[type][(lin >> 12) & (TLB_SIZE - 1)];
     uint64_t len = 0x1000;
     uint8_t *host = v->bus->map(v->bus->opaque, pa, &len, type == ACC_W);

@@ -26,6 +26,7 @@ struct vcpu *cpu_create(const struct cpu_bus *bus)
         return NULL;
     v->bus = bus;
     v->delivering = -1;
+    v->a20_mask = ~0ull;
     if (blocks_init(v) < 0) {
         blocks_destroy(v);
         free(v);
@@ -177,6 +178,12 @@ static inline void exec_block(struct vcpu *v, const struct block *b, uint64_t ri
 
 static void run_block(struct vcpu *v, uint64_t limit)
 {
+    /* The A20 gate changed (keyboard controller, port 0x92): every cached
+     * translation may now point at the other megabyte. */
+    if (v->bus->a20_mask && *v->bus->a20_mask != v->a20_mask) {
+        v->a20_mask = *v->bus->a20_mask;
+        mmu_flush(v, false);
+    }
     uint64_t rip = v->s.rip;
     const struct block *b = find_block(v, rip);
     v->stop = false;

@@ -122,6 +122,7 @@ struct vcpu {
     jmp_buf jb;
     volatile sig_atomic_t kick;
     uint64_t icount;
+    uint64_t a20_mask;      /* physical-address mask from the A20 gate */
     uint64_t tsc_offset;
     bool (*stop_requested)(void *opaque);
     bool stop_now;

@@ -140,7 +140,9 @@ int machine_init(struct machine *m, uint64_t ram_size, enum vclock_mode clock_mo
         .clock_ns = bus_clock_ns,
         .msr_read = bus_msr_read,
         .msr_write = bus_msr_write,
+        .a20_mask = &m->a20_mask,
     };
+    m->a20_mask = ~0ull;
     return 0;
 }
 

@@ -34,6 +34,7 @@ struct machine {
     struct mainloop loop;
     struct device *devices;
     struct cpu_bus bus;
+    volatile uint64_t a20_mask;   /* the A20 gate: ~0, or bit 20 clear (board) */
     volatile enum machine_request request;
     int exit_status;
     bool no_reboot;          /* -no-reboot: a reset request exits instead */

@@ -216,6 +216,9 @@ static void a20_update(struct pc_board *pc)
 
     if (on != pc->a20) {
         pc->a20 = on;
+        /* The software CPU masks address bit 20 with it; KVM keeps A20
+         * on (as KVM itself does). */
+        pc->m->a20_mask = on ? ~0ull : ~(1ull << 20);
         vlog(LOG_INT, "pc: A20 gate %s\n", on ? "enabled" : "disabled");
     }
 }
