@@ -197,8 +197,6 @@ int runloop_run(struct machine *m, struct accel *a, const struct runloop_config 
         arm(timer, icount ? RUNLOOP_MAX_SLICE_NS : time_to_deadline(m, RUNLOOP_MAX_SLICE_NS));
         rc = a->ops->vcpu_run(a, 0, &ex);
         disarm(timer);
-        if (ex.executed)
-            vclock_account_insns(&m->clock, ex.executed);
         if (rc < 0 && ex.reason != VCPU_EXIT_ERROR) {
             snprintf(ex.error, sizeof(ex.error), "vcpu_run failed: %s", strerror(-rc));
             ex.reason = VCPU_EXIT_ERROR;

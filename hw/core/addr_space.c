@@ -193,8 +193,10 @@ uint64_t as_read(struct addr_space *as, uint64_t addr, unsigned size)
     if (size == 0 || size > 8)
         return ~0ull;
     r = as_find(as, addr);
-    if (r && fits(r, addr, size))
-        return region_read(r, addr, size);
+    if (r && fits(r, addr, size)) {
+        struct region copy = *r;   /* see as_write */
+        return region_read(&copy, addr, size);
+    }
     if (size > 1) {
         /* Crosses a region boundary (or partly unassigned): bytewise. */
         uint64_t v = 0;
@@ -214,10 +216,12 @@ void as_write(struct addr_space *as, uint64_t addr, uint64_t val, unsigned size)
         return;
     r = as_find(as, addr);
     if (r && fits(r, addr, size)) {
-        bool ram = r->kind == REGION_RAM;
+        /* A device's handler may change the map (a BAR moving): work on a
+         * copy, since the array may be reallocated under R. */
+        struct region copy = *r;
 
-        region_write(r, addr, val, size, as->name);  /* R may be stale after this */
-        if (ram && as->write_notify)
+        region_write(&copy, addr, val, size, as->name);
+        if (copy.kind == REGION_RAM && as->write_notify)
             as->write_notify(as->write_notify_opaque, addr, size);
         return;
     }
@@ -243,8 +247,14 @@ static int gmem_rw(struct addr_space *as, uint64_t gpa, uint8_t *buf, size_t len
     if (!range_ok(as, gpa, len))
         return -EFAULT;
     while (len > 0) {
-        const struct region *r = as_find(as, gpa);
+        const struct region *found = as_find(as, gpa);
+        struct region copy, *r = NULL;
         uint64_t chunk;
+
+        if (found) {
+            copy = *found;         /* handlers may change the map: see as_write */
+            r = &copy;
+        }
 
         if (!r) {
             /* Unassigned up to the next region (or the end). */

@@ -13,14 +13,7 @@ MULTIBOOT_AOUT_HEADER start, load_end, bss_end
 %define IOAPIC 0xfec00000
 
 start:
-    lgdt [gdt_desc]
-    jmp 0x08:.flat
-.flat:
-    mov ax, 0x10
-    mov ds, ax
-    mov es, ax
-    mov ss, ax
-    mov esp, 0x90000
+    FLAT_GDT
     call serial_init
     mov esi, msg_start
     call puts
@@ -34,23 +27,8 @@ start:
     lidt [idt_desc]
 
     ; 8259A: remap away from the exception vectors, then mask everything
-    mov al, 0x11
-    out 0x20, al
-    out 0xa0, al
-    mov al, 0x20
-    out 0x21, al
-    mov al, 0x28
-    out 0xa1, al
-    mov al, 0x04
-    out 0x21, al
-    mov al, 0x02
-    out 0xa1, al
-    mov al, 0x01
-    out 0x21, al
-    out 0xa1, al
-    mov al, 0xff
-    out 0x21, al
-    out 0xa1, al
+    mov ax, 0xffff                  ; IMRs: slave 0xff, master 0xff
+    call pic_init
 
     ; APIC version register: version 0x1x in bits 7:0 (integrated APIC)
     mov eax, [LAPIC + 0x30]
@@ -114,14 +92,6 @@ start:
     call puts
     EXIT 0x10
 
-set_gate:
-    mov [edi], ax
-    mov word [edi + 2], 0x08
-    mov word [edi + 4], 0x8e00
-    shr eax, 16
-    mov [edi + 6], ax
-    ret
-
 apic_timer_isr:
     mov byte [timer_seen], 1
     mov dword [LAPIC + 0xb0], 0    ; EOI
@@ -133,13 +103,6 @@ pit_isr:
     iret
 
 align 8
-gdt:
-    dq 0
-    dq 0x00cf9a000000ffff
-    dq 0x00cf92000000ffff
-gdt_desc:
-    dw gdt_desc - gdt - 1
-    dd gdt
 idt_desc:
     dw 256 * 8 - 1
     dd idt

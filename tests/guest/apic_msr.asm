@@ -13,14 +13,7 @@ MULTIBOOT_AOUT_HEADER start, load_end, bss_end
 %define LAPIC 0xfee00000
 
 start:
-    lgdt [gdt_desc]
-    jmp 0x08:.flat
-.flat:
-    mov ax, 0x10
-    mov ds, ax
-    mov es, ax
-    mov ss, ax
-    mov esp, 0x90000
+    FLAT_GDT
     call serial_init
     mov esi, msg_start
     call puts
@@ -48,11 +41,8 @@ start:
     call newline
 
     mov eax, isr
-    mov [idt + 0x40 * 8], ax
-    mov word [idt + 0x40 * 8 + 2], 0x08
-    mov word [idt + 0x40 * 8 + 4], 0x8e00
-    shr eax, 16
-    mov [idt + 0x40 * 8 + 6], ax
+    mov edi, idt + 0x40 * 8
+    call set_gate
     lidt [idt_desc]
     mov al, 0xff                   ; 8259A fully masked
     out 0x21, al
@@ -86,13 +76,6 @@ isr:
     iret
 
 align 8
-gdt:
-    dq 0
-    dq 0x00cf9a000000ffff
-    dq 0x00cf92000000ffff
-gdt_desc:
-    dw gdt_desc - gdt - 1
-    dd gdt
 idt_desc:
     dw 256 * 8 - 1
     dd idt

@@ -10,36 +10,18 @@ MULTIBOOT_AOUT_HEADER start, load_end, bss_end
 %include "guest_lib.inc"
 
 start:
-    lgdt [gdt_desc]
-    jmp 0x08:.flat
-.flat:
-    mov ax, 0x10
-    mov ds, ax
-    mov es, ax
-    mov ss, ax
-    mov esp, 0x90000
+    FLAT_GDT
     call serial_init
     mov esi, msg_start
     call puts
 
     mov eax, timer_isr
-    mov [idt + 0x20 * 8], ax
-    mov word [idt + 0x20 * 8 + 2], 0x08
-    mov word [idt + 0x20 * 8 + 4], 0x8e00
-    shr eax, 16
-    mov [idt + 0x20 * 8 + 6], ax
+    mov edi, idt + 0x20 * 8
+    call set_gate
     lidt [idt_desc]
-    ; 8259A master: vectors 0x20.., only IRQ0 unmasked
-    mov al, 0x11
-    out 0x20, al
-    mov al, 0x20
-    out 0x21, al
-    mov al, 0x04
-    out 0x21, al
-    mov al, 0x01
-    out 0x21, al
-    mov al, 0xfe
-    out 0x21, al
+    ; 8259A: vectors 0x20.., only IRQ0 unmasked
+    mov ax, 0xfffe
+    call pic_init
     ; PIT counter 0: mode 2, count 0 (65536)
     mov al, 0x34
     out 0x43, al
@@ -84,13 +66,6 @@ timer_isr:
     iret
 
 align 8
-gdt:
-    dq 0
-    dq 0x00cf9a000000ffff
-    dq 0x00cf92000000ffff
-gdt_desc:
-    dw gdt_desc - gdt - 1
-    dd gdt
 idt_desc:
     dw 256 * 8 - 1
     dd idt

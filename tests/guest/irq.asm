@@ -11,14 +11,7 @@ MULTIBOOT_AOUT_HEADER start, load_end, bss_end
 
 start:
     ; our own GDT: the Multiboot spec leaves the loader's selectors undefined
-    lgdt [gdt_desc]
-    jmp 0x08:.flat
-.flat:
-    mov ax, 0x10
-    mov ds, ax
-    mov es, ax
-    mov ss, ax
-    mov esp, 0x90000
+    FLAT_GDT
     call serial_init
     mov esi, msg_start
     call puts
@@ -33,24 +26,8 @@ start:
     lidt [idt_desc]
 
     ; 8259A: ICW1 edge+ICW4, ICW2 base, ICW3 cascade on IR2, ICW4 8086
-    mov al, 0x11
-    out 0x20, al
-    out 0xa0, al
-    mov al, 0x20
-    out 0x21, al
-    mov al, 0x28
-    out 0xa1, al
-    mov al, 0x04
-    out 0x21, al
-    mov al, 0x02
-    out 0xa1, al
-    mov al, 0x01
-    out 0x21, al
-    out 0xa1, al
-    mov al, 0xfe                   ; unmask IRQ0 only
-    out 0x21, al
-    mov al, 0xff
-    out 0xa1, al
+    mov ax, 0xfffe                  ; IMRs: slave 0xff, master 0xfe
+    call pic_init
 
     ; PIT counter 0: LSB/MSB, mode 2, 1193 counts ~ 1 kHz
     mov al, 0x34
@@ -93,15 +70,6 @@ start:
     call puts
     EXIT 0x10
 
-; EAX = handler, EDI = gate slot: 32-bit interrupt gate, selector 0x08
-set_gate:
-    mov [edi], ax
-    mov word [edi + 2], 0x08
-    mov word [edi + 4], 0x8e00
-    shr eax, 16
-    mov [edi + 6], ax
-    ret
-
 timer_isr:
     push eax
     inc dword [ticks]
@@ -139,13 +107,6 @@ uart_isr:
     iret
 
 align 8
-gdt:
-    dq 0
-    dq 0x00cf9a000000ffff          ; 0x08: flat 32-bit code
-    dq 0x00cf92000000ffff          ; 0x10: flat data
-gdt_desc:
-    dw gdt_desc - gdt - 1
-    dd gdt
 idt_desc:
     dw 256 * 8 - 1
     dd idt
