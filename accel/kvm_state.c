@@ -202,52 +202,19 @@ static int kvm_set_msrs(struct kvm_accel *k, struct kvm_vcpu *v, const struct x8
  * (FXSAVE-format) area of KVM_GET/SET_XSAVE is used where available;
  * components beyond SSE (AVX, ...) are kept as KVM has them.  KVM holds
  * the 64-bit FXSAVE image: FIP/FDP are 64-bit and FCS/FDS read as 0. */
-#define FX_FCW   0
-#define FX_FSW   2
-#define FX_FTW   4
-#define FX_FOP   6
-#define FX_FIP   8
-#define FX_FDP   16
-#define FX_MXCSR 24
-#define FX_ST    32
-#define FX_XMM   160
 #define XSAVE_XSTATE_BV 512
 #define XFEATURE_X87_SSE 3ull
 
 static void fx_get(const uint8_t *fx, struct x86_fpu *f)
 {
-    memcpy(&f->fcw, fx + FX_FCW, 2);
-    memcpy(&f->fsw, fx + FX_FSW, 2);
-    f->ftw = fx[FX_FTW];
-    memcpy(&f->fop, fx + FX_FOP, 2);
-    memcpy(&f->fip, fx + FX_FIP, 8);
-    memcpy(&f->fdp, fx + FX_FDP, 8);
-    memcpy(&f->mxcsr, fx + FX_MXCSR, 4);
-    for (int i = 0; i < 8; i++) {
-        memcpy(&f->st[i].mantissa, fx + FX_ST + 16 * i, 8);
-        memcpy(&f->st[i].sign_exp, fx + FX_ST + 16 * i + 8, 2);
-    }
-    memcpy(f->xmm, fx + FX_XMM, sizeof(f->xmm));
+    cpu_fpu_from_fxsave(fx, f);
 }
 
 static void fx_set(uint8_t *fx, const struct x86_fpu *f, uint32_t mxcsr_mask)
 {
-    uint16_t fop = f->fop & 0x7ff;
     uint32_t mxcsr = f->mxcsr & mxcsr_mask;
-
-    memcpy(fx + FX_FCW, &f->fcw, 2);
-    memcpy(fx + FX_FSW, &f->fsw, 2);
-    fx[FX_FTW] = f->ftw;
-    memcpy(fx + FX_FOP, &fop, 2);
-    memcpy(fx + FX_FIP, &f->fip, 8);
-    memcpy(fx + FX_FDP, &f->fdp, 8);
-    memcpy(fx + FX_MXCSR, &mxcsr, 4);
-    for (int i = 0; i < 8; i++) {
-        memset(fx + FX_ST + 16 * i, 0, 16);
-        memcpy(fx + FX_ST + 16 * i, &f->st[i].mantissa, 8);
-        memcpy(fx + FX_ST + 16 * i + 8, &f->st[i].sign_exp, 2);
-    }
-    memcpy(fx + FX_XMM, f->xmm, sizeof(f->xmm));
+    cpu_fpu_to_fxsave(fx, f);
+    memcpy(fx + 24, &mxcsr, 4);
 }
 
 static int kvm_xsave_read(struct kvm_accel *k, struct kvm_vcpu *v, uint8_t *buf)

@@ -1,7 +1,9 @@
 /*
  * cpu_state.c - constructors for the canonical CPU state: the RESET state
- * (SDM vol. 3A 9.1.1, table 9-1) and flat protected-mode segments used by
- * loaders that enter a guest directly in protected mode.
+ * (SDM vol. 3A 9.1.1, table 9-1), flat protected-mode segments used by
+ * loaders that enter a guest directly in protected mode, and the FXSAVE
+ * image of the x87/SSE state (used by FXSAVE/XSAVE in the interpreter, by
+ * KVM's XSAVE area and by tests).
  */
 #include "cpu/cpu_state.h"
 
@@ -57,4 +59,50 @@ void cpu_state_flat_segment(struct x86_segment *seg, uint16_t selector, bool cod
     seg->present = 1;
     seg->db = 1;
     seg->g = 1;
+}
+
+/* FXSAVE image offsets (SDM vol. 1 table 10-2, 64-bit format) */
+#define FX_FCW   0
+#define FX_FSW   2
+#define FX_FTW   4
+#define FX_FOP   6
+#define FX_FIP   8
+#define FX_FDP   16
+#define FX_MXCSR 24
+#define FX_ST    32
+#define FX_XMM   160
+
+void cpu_fpu_from_fxsave(const uint8_t *fx, struct x86_fpu *f)
+{
+    memcpy(&f->fcw, fx + FX_FCW, 2);
+    memcpy(&f->fsw, fx + FX_FSW, 2);
+    f->ftw = fx[FX_FTW];
+    memcpy(&f->fop, fx + FX_FOP, 2);
+    f->fop &= 0x7ff;
+    memcpy(&f->fip, fx + FX_FIP, 8);
+    memcpy(&f->fdp, fx + FX_FDP, 8);
+    memcpy(&f->mxcsr, fx + FX_MXCSR, 4);
+    for (int i = 0; i < 8; i++) {
+        memcpy(&f->st[i].mantissa, fx + FX_ST + 16 * i, 8);
+        memcpy(&f->st[i].sign_exp, fx + FX_ST + 16 * i + 8, 2);
+    }
+    memcpy(f->xmm, fx + FX_XMM, sizeof(f->xmm));
+}
+
+void cpu_fpu_to_fxsave(uint8_t *fx, const struct x86_fpu *f)
+{
+    uint16_t fop = f->fop & 0x7ff;
+    memset(fx, 0, FXSAVE_SIZE);
+    memcpy(fx + FX_FCW, &f->fcw, 2);
+    memcpy(fx + FX_FSW, &f->fsw, 2);
+    fx[FX_FTW] = f->ftw;
+    memcpy(fx + FX_FOP, &fop, 2);
+    memcpy(fx + FX_FIP, &f->fip, 8);
+    memcpy(fx + FX_FDP, &f->fdp, 8);
+    memcpy(fx + FX_MXCSR, &f->mxcsr, 4);
+    for (int i = 0; i < 8; i++) {
+        memcpy(fx + FX_ST + 16 * i, &f->st[i].mantissa, 8);
+        memcpy(fx + FX_ST + 16 * i + 8, &f->st[i].sign_exp, 2);
+    }
+    memcpy(fx + FX_XMM, f->xmm, sizeof(f->xmm));
 }

@@ -52,6 +52,21 @@ struct x87_reg {
     uint16_t sign_exp;
 };
 
+/* One 128-bit XMM register, viewed at every element width (host order
+ * is little-endian like the guest's). */
+union x86_xmm {
+    uint8_t b[16];
+    uint16_t w[8];
+    uint32_t d[4];
+    uint64_t q[2];
+    int8_t sb[16];
+    int16_t sw[8];
+    int32_t sd[4];
+    int64_t sq[2];
+    float f[4];
+    double fd[2];
+} __attribute__((aligned(16)));
+
 /* x87/SSE state in FXSAVE terms; st[] is in ST(i) order. */
 struct x86_fpu {
     uint16_t fcw, fsw;
@@ -61,7 +76,7 @@ struct x86_fpu {
     uint16_t fcs, fds;
     struct x87_reg st[8];
     uint32_t mxcsr;
-    uint8_t xmm[16][16];
+    union x86_xmm xmm[16];
 };
 
 /* MSRs that are part of the architectural state Linux relies on. */
@@ -126,6 +141,7 @@ struct cpu_state {
 #define X86_CR4_PGE (1u << 7)
 #define X86_CR4_OSFXSR (1u << 9)
 #define X86_CR4_OSXMMEXCPT (1u << 10)
+#define X86_CR4_OSXSAVE (1u << 18)
 
 #define X86_EFER_SCE (1u << 0)
 #define X86_EFER_LME (1u << 8)
@@ -135,6 +151,12 @@ struct cpu_state {
 /* Fill S with the state after RESET (SDM vol. 3A 9.1.1, table 9-1):
  * real mode, CS=F000 base FFFF0000, IP=FFF0, EDX=processor signature. */
 void cpu_state_reset(struct cpu_state *s, uint32_t signature);
+
+/* The 512-byte FXSAVE image (SDM vol. 1 10.5.1, 64-bit format: FIP/FDP
+ * 64-bit, no FCS/FDS) from and to F.  Reserved bytes are written as 0. */
+#define FXSAVE_SIZE 512
+void cpu_fpu_from_fxsave(const uint8_t *fx, struct x86_fpu *f);
+void cpu_fpu_to_fxsave(uint8_t *fx, const struct x86_fpu *f);
 
 /* Set segment SEG to a flat 4 GiB protected-mode segment. */
 void cpu_state_flat_segment(struct x86_segment *seg, uint16_t selector, bool code);

@@ -8,12 +8,15 @@
  * immediately precedes the opcode), 16/32/64-bit ModRM+SIB forms,
  * RIP-relative addressing, operand-size rules incl. D64/F64, 15-byte
  * limit (#GP), LOCK legality and invalid-in-64-bit opcodes (#UD).
- * Not implemented: VEX/EVEX (C4/C5 in 64-bit mode decode as #UD), 0F38
- * and 0F3A maps, mandatory-prefix SSE forms.
+ * Mandatory prefixes (66/F2/F3) select SSE forms; in a slot holding an
+ * OPF_SIMD row a prefix without a form of its own is #UD.  x87 escapes
+ * use OPR/OPRM rows (mod=3 with any / a fixed rm) beside OPG memory rows.
+ * Not implemented: VEX/EVEX (C4/C5 in 64-bit mode decode as #UD).
  */
 #include "cpu/decode.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "cpu/handlers.h"
@@ -23,8 +26,10 @@ struct slot {
     const struct op_entry *e64;     /* meaning in 64-bit mode, if different */
     const struct op_entry *grp[8];  /* ModRM.reg groups */
     const struct op_entry *grp3[8][8]; /* mod=3 rows with fixed rm */
+    const struct op_entry *grpr[8]; /* mod=3 rows with any rm (x87 ST(i) forms) */
     const struct op_entry *pe[4];   /* mandatory-prefix forms: -, 66, F3, F2 */
     bool modrm, has_pfx;
+    bool simd;      /* an OPF_SIMD row lives here: unmatched 66/F2/F3 is #UD */
 };
 
 static struct slot maps[4][256];    /* one-byte, 0F, 0F38, 0F3A */
@@ -36,6 +41,9 @@ static struct slot maps[4][256];    /* one-byte, 0F, 0F38, 0F3A */
 #define OP2G(o, r, m, ops, fn, fl) {1, o, r, -1, false, 0, {m, ops, fn, fl, 0, 0}},
 #define OP2GR(o, r, rm, m, ops, fn, fl) {1, o, r, rm, false, 0, {m, ops, fn, fl, 0, 0}},
 #define OPX(map, p, o, m, ops, fn, fl) {map, o, -1, -1, false, p, {m, ops, fn, fl, 0, 0}},
+#define OPR(o, r, m, ops, fn, fl) {0, o, r, ROW_RM_REG, false, 0, {m, ops, fn, fl, 0, 0}},
+#define OPRM(o, r, rm, m, ops, fn, fl) {0, o, r, rm, false, 0, {m, ops, fn, fl, 0, 0}},
+#define OP2R(o, r, m, ops, fn, fl) {1, o, r, ROW_RM_REG, false, 0, {m, ops, fn, fl, 0, 0}},
 struct row {
     uint8_t map, opcode;
     int8_t reg, rm;
@@ -53,6 +61,9 @@ static struct row rows[] = {
 #undef OP2G
 #undef OP2GR
 #undef OPX
+#undef OPR
+#undef OPRM
+#undef OP2R
 
 static struct op_row pub_rows[sizeof(rows) / sizeof(rows[0])];
 
@@ -65,12 +76,14 @@ static void parse_operands(struct op_entry *e)
         char a = p[0], b = p[1];
         bool lower = b >= 'a' && b <= 'z';
         bool bare_m = a == 'M' && (b == ',' || b == 0);
-        if ((lower && strchr("EMRGSCD", a)) || bare_m) {
+        if ((lower && strchr("EMRGSCDVWUPQN", a)) || bare_m) {
             e->flags |= OPF_MODRM;
             if (a == 'M')
                 e->flags |= OPF_MEM;
             if (a == 'R')
                 e->flags |= OPF_REGRM;
+            if (a == 'U' || a == 'N')
+                e->flags |= OPF_REGONLY;
             if (a == 'S')
                 e->flags |= OPF_SREG;
         } else if (lower && (a == 'I' || a == 'J' || a == 'A' || a == 'O')) {
@@ -101,6 +114,18 @@ static void parse_operands(struct op_entry *e)
     }
 }
 
+/* Two rows for one encoding are a table bug: stop at start-up. */
+static void place(const struct op_entry **slot, const struct op_entry *e, const struct row *r)
+{
+    if (*slot) {
+        fprintf(stderr, "vireo: opcode table: map %u opcode %02x reg %d rm %d prefix %u: "
+                "'%s' and '%s' collide\n", r->map, r->opcode, r->reg, r->rm, r->pfx,
+                (*slot)->mnem, e->mnem);
+        abort();
+    }
+    *slot = e;
+}
+
 static void build(void)
 {
     size_t n = sizeof(rows) / sizeof(rows[0]);
@@ -111,17 +136,25 @@ static void build(void)
         if (r->reg >= 0) {
             r->e.flags |= OPF_MODRM;
             s->modrm = true;
-            if (r->rm >= 0)
-                s->grp3[r->reg][r->rm] = &r->e;
+            if (r->rm == ROW_RM_REG)
+                place(&s->grpr[r->reg], &r->e, r);
+            else if (r->rm >= 0)
+                place(&s->grp3[r->reg][r->rm], &r->e, r);
             else
-                s->grp[r->reg] = &r->e;
+                place(&s->grp[r->reg], &r->e, r);
         } else if (r->only64) {
-            s->e64 = &r->e;
+            place(&s->e64, &r->e, r);
         } else if (r->pfx) {
-            s->pe[r->pfx] = &r->e;
+            place(&s->pe[r->pfx], &r->e, r);
             s->has_pfx = true;
+            if (r->e.flags & OPF_SIMD)
+                s->simd = true;
+        } else if (r->e.flags & OPF_SIMD) {
+            place(&s->e, &r->e, r);
+            s->has_pfx = true;
+            s->simd = true;
         } else {
-            s->e = &r->e;
+            place(&s->e, &r->e, r);
         }
         if (r->e.flags & OPF_MODRM)
             s->modrm = true;
@@ -219,6 +252,10 @@ opcode:;
                 p66 = false;
             else
                 rep = 0;
+        } else if (idx && s->simd) {
+            /* SSE encodings: a prefix with no form of its own is #UD
+             * (66 with an MMX-only row, F2/F3 with a no-prefix row) */
+            return DEC_UD;
         }
     }
     /* In the 0F38/0F3A maps F2/F3 select other instructions (F2 0F38 F0
@@ -233,6 +270,8 @@ opcode:;
         if (!e) {
             if ((modrm >> 6) == 3 && s->grp3[r][modrm & 7])
                 e = s->grp3[r][modrm & 7];
+            else if ((modrm >> 6) == 3 && s->grpr[r])
+                e = s->grpr[r];
             else
                 e = s->grp[r];
         }
@@ -283,6 +322,8 @@ opcode:;
         if (mod == 3) {
             if (fl & OPF_MEM)
                 return DEC_UD;
+        } else if (fl & OPF_REGONLY) {
+            return DEC_UD;
         } else if (i->asize == 2) {
             uint64_t d = 0;
             if (mod == 0 && rm == 6) {

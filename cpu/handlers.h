@@ -14,6 +14,9 @@
 #define OP2G(o, r, m, ops, fn, fl) OP(o, m, ops, fn, fl)
 #define OP2GR(o, r, rm, m, ops, fn, fl) OP(o, m, ops, fn, fl)
 #define OPX(map, p, o, m, ops, fn, fl) OP(o, m, ops, fn, fl)
+#define OPR(o, r, m, ops, fn, fl) OP(o, m, ops, fn, fl)
+#define OPRM(o, r, rm, m, ops, fn, fl) OP(o, m, ops, fn, fl)
+#define OP2R(o, r, m, ops, fn, fl) OP(o, m, ops, fn, fl)
 #include "cpu/opcodes.def"
 #undef OP
 #undef OPG
@@ -22,5 +25,8 @@
 #undef OP2G
 #undef OP2GR
 #undef OPX
+#undef OPR
+#undef OPRM
+#undef OP2R
 
 #endif

@@ -184,7 +184,7 @@ START_TEST(null_state_round_trip)
     s.msr.lstar = 0xffffffff81000000ull;
     s.msr.mtrr_var[15] = 42;
     s.fpu.st[7].sign_exp = 0x8001;
-    s.fpu.xmm[15][15] = 0xab;
+    s.fpu.xmm[15].b[15] = 0xab;
     s.halted = true;
     ck_assert_int_eq(a->ops->set_state(a, 0, &s), 0);
     memset(&r, 0, sizeof(r));

@@ -186,6 +186,14 @@ static const struct op_row *claimed_row(unsigned map, uint8_t op, int modrm, uns
                 continue;
             return r;   /* fixed-rm rows take precedence over their group row */
         }
+        if (r->rm == ROW_RM_REG) {
+            if (mod != 3)
+                continue;
+            best = r;   /* register-form rows outrank the memory group row */
+            continue;
+        }
+        if (best && best->rm == ROW_RM_REG)
+            continue;
         if (hasm && mod == 3 && (r->e->flags & OPF_MEM) && !(r->e->flags & OPF_REGRM))
             continue;
         best = r;
@@ -615,7 +623,9 @@ static void cover_row(const struct op_row *r, const struct mode *m, csh h)
             if (hasm) {
                 unsigned reg = r->reg >= 0 ? (unsigned)r->reg : pick_reg(r, v);
                 unsigned rm = r->rm >= 0 ? (unsigned)r->rm : rms[v & 3];
-                mod = r->rm >= 0 ? 3 : mods[v >> 2];
+                mod = r->rm >= 0 || r->rm == ROW_RM_REG || (e->flags & OPF_REGONLY) ? 3 : mods[v >> 2];
+                if (r->rm == ROW_RM_REG)
+                    rm = v & 7;
                 buf[n++] = (uint8_t)(mod << 6 | reg << 3 | rm);
                 if (rm == 4 && mod != 3) {
                     /* SIB: alternate base=101 (no base with mod=00) and random */
@@ -642,7 +652,7 @@ static void cover_row(const struct op_row *r, const struct mode *m, csh h)
             char cm[32];
             unsigned clen = cs_decode(h, buf, AVAIL, cm, sizeof(cm));
             table_cases++;
-            if (!want_ok && hasm && mod == 3 && r->rm < 0 && r->reg >= 0 &&
+            if (!want_ok && hasm && mod == 3 && r->rm == ROW_RM_ANY && r->reg >= 0 &&
                 claimed_row(r->map, r->opcode, buf[n0 - 1], m->csize, r->pfx) &&
                 claimed_row(r->map, r->opcode, buf[n0 - 1], m->csize, r->pfx) != r) {
                 continue;   /* mod=11 of a memory-only group row that has fixed-rm rows (0F 01 /7) */
@@ -773,6 +783,8 @@ static void gen_random(const struct mode *m, uint8_t *buf)
             modrm = (uint8_t)((modrm & 0xc7) | r->reg << 3);
         if (r->rm >= 0)
             modrm = (uint8_t)(0xc0 | (modrm & 0x38) | r->rm);
+        if (r->rm == ROW_RM_REG || (r->e->flags & OPF_REGONLY))
+            modrm |= 0xc0;
         buf[n++] = modrm;
     } else if (pick < 13) {
         buf[n++] = 0x0f;

@@ -54,6 +54,8 @@ static size_t gen(const struct op_row *row, bool m64, uint8_t *buf)
         modrm = (uint8_t)((modrm & 0xc7) | (row->reg << 3));
     if (row->rm >= 0)
         modrm = (uint8_t)(0xc0 | (modrm & 0x38) | row->rm);
+    if (row->rm == ROW_RM_REG || (row->e->flags & OPF_REGONLY))
+        modrm |= 0xc0;
     buf[n++] = modrm;
     while (n < 16)
         buf[n++] = (uint8_t)next_rand();

@@ -446,7 +446,7 @@ START_TEST(state_round_trip)
     s.fpu.st[0].sign_exp = 0x3fff;
     s.fpu.mxcsr = 0x1f80 | 0x6000; /* round toward zero */
     for (int i = 0; i < 16; i++)
-        memset(s.fpu.xmm[i], 0x10 + i, 16);
+        memset(&s.fpu.xmm[i], 0x10 + i, 16);
     s.halted = true;
     set(&s);
     get(&r);
