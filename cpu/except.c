@@ -166,6 +166,10 @@ void cpu_deliver(struct vcpu *v, int vec, int kind, bool has_err, uint32_t err, 
         cpu_gp(v, (sel & 0xfffc) + ext);
 
     uint64_t flags = cpu_get_flags(v);
+    /* faults push RF=1 so the handler's IRET does not re-trigger an
+     * instruction breakpoint (SDM vol. 3A 17.3.1.1); not #DB, not aborts */
+    if (kind == INT_EXC && vec != EXC_DB && vec != EXC_DF && vec != EXC_MC)
+        flags |= X86_FLAG_RF;
     uint16_t old_cs = v->s.seg[SEG_CS].selector, old_ss = v->s.seg[SEG_SS].selector;
     uint64_t old_sp = v->s.gpr[R_RSP];
     struct x86_segment nss = v->s.seg[SEG_SS];

@@ -55,6 +55,8 @@ static inline void alu_rm(struct vcpu *v, const struct insn *i, int op, unsigned
         return;
     }
     uint64_t lin = seg_lin(v, i->seg, insn_ea(v, i), size, op != A_CMP);
+    if (op != A_CMP)
+        lin_probe_write(v, lin, size);   /* RMW: a #PF reports a write */
     uint64_t a = lin_read(v, lin, size);
     uint64_t r = alu_calc(v, op, a, b, &cf) & m;
     if (op != A_CMP)
@@ -130,8 +132,11 @@ static inline void unary(struct vcpu *v, const struct insn *i, int op, unsigned 
     uint64_t m = size_mask(size), lin = 0, a, r;
     if (i->mod == 3)
         a = size == 1 ? get_reg8(v, i, i->rm) : get_reg(v, i->rm, size);
-    else
-        a = lin_read(v, lin = seg_lin(v, i->seg, insn_ea(v, i), size, true), size);
+    else {
+        lin = seg_lin(v, i->seg, insn_ea(v, i), size, true);
+        lin_probe_write(v, lin, size);   /* RMW: a #PF reports a write */
+        a = lin_read(v, lin, size);
+    }
     switch (op) {
     case U_INC: r = (a + 1) & m; break;
     case U_DEC: r = (a - 1) & m; break;

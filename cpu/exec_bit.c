@@ -27,6 +27,8 @@ static void bt_common(struct vcpu *v, const struct insn *i, int64_t off, bool re
         }
         bit = (unsigned)off & (bits - 1);
         lin = seg_lin(v, i->seg, ea, size, op != 0);
+        if (op)
+            lin_probe_write(v, lin, size);   /* RMW: a #PF reports a write */
         val = lin_read(v, lin, size);
     }
     bool cf = (val >> bit) & 1;
@@ -80,8 +82,11 @@ void op_xadd(struct vcpu *v, const struct insn *i)
     uint64_t m = size_mask(size), lin = 0, d;
     if (i->mod == 3)
         d = size == 1 ? get_reg8(v, i, i->rm) : get_reg(v, i->rm, size);
-    else
-        d = lin_read(v, lin = seg_lin(v, i->seg, insn_ea(v, i), size, true), size);
+    else {
+        lin = seg_lin(v, i->seg, insn_ea(v, i), size, true);
+        lin_probe_write(v, lin, size);   /* RMW: a #PF reports a write */
+        d = lin_read(v, lin, size);
+    }
     uint64_t s = reg_read(v, i, size);
     uint64_t r = (d + s) & m;
     if (i->mod == 3) {
@@ -100,8 +105,11 @@ void op_cmpxchg(struct vcpu *v, const struct insn *i)
     uint64_t m = size_mask(size), lin = 0, d;
     if (i->mod == 3)
         d = size == 1 ? get_reg8(v, i, i->rm) : get_reg(v, i->rm, size);
-    else
-        d = lin_read(v, lin = seg_lin(v, i->seg, insn_ea(v, i), size, true), size);
+    else {
+        lin = seg_lin(v, i->seg, insn_ea(v, i), size, true);
+        lin_probe_write(v, lin, size);   /* RMW: a #PF reports a write */
+        d = lin_read(v, lin, size);
+    }
     uint64_t a = v->s.gpr[R_RAX] & m;
     if (a == d) {
         uint64_t s = reg_read(v, i, size);
@@ -123,6 +131,7 @@ void op_cmpxchg8b(struct vcpu *v, const struct insn *i)
     uint64_t ea = insn_ea(v, i);
     if (!wide) {
         uint64_t lin = seg_lin(v, i->seg, ea, 8, true);
+        lin_probe_write(v, lin, 8);   /* always written: a #PF reports a write */
         uint64_t mem = lin_read(v, lin, 8);
         uint64_t cmp = (v->s.gpr[R_RDX] << 32) | (uint32_t)v->s.gpr[R_RAX];
         if (mem == cmp) {

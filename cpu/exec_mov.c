@@ -42,6 +42,7 @@ void op_xchg_EbGb(struct vcpu *v, const struct insn *i)
         return;
     }
     uint64_t lin = seg_lin(v, i->seg, insn_ea(v, i), 1, true);
+    lin_probe_write(v, lin, 1);   /* RMW: a #PF reports a write */
     uint8_t a = (uint8_t)lin_read(v, lin, 1);
     lin_write(v, lin, 1, get_reg8(v, i, i->reg));
     set_reg8(v, i, i->reg, a);
@@ -57,6 +58,7 @@ void op_xchg_EvGv(struct vcpu *v, const struct insn *i)
         return;
     }
     uint64_t lin = seg_lin(v, i->seg, insn_ea(v, i), size, true);
+    lin_probe_write(v, lin, size);   /* RMW: a #PF reports a write */
     uint64_t a = lin_read(v, lin, size);
     lin_write(v, lin, size, get_reg(v, i->reg, size));
     set_reg(v, i->reg, size, a);

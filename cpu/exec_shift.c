@@ -139,10 +139,10 @@ static inline void shift_rm(struct vcpu *v, const struct insn *i, int op, unsign
         return;
     }
     uint64_t lin = seg_lin(v, i->seg, insn_ea(v, i), size, true);
+    lin_probe_write(v, lin, size);   /* RMW (even with count 0): a #PF reports a write */
     uint64_t a = lin_read(v, lin, size);
     if (!cnt)
         return;
-    lin_probe_write(v, lin, size);   /* fault before the flags change */
     uint64_t r = do_shift(v, op, size, a, cnt);
     lin_write(v, lin, size, r);
 }
@@ -170,6 +170,7 @@ static void double_shift(struct vcpu *v, const struct insn *i, bool left)
         a = get_reg(v, i->rm, size);
     } else {
         lin = seg_lin(v, i->seg, insn_ea(v, i), size, true);
+        lin_probe_write(v, lin, size);   /* RMW (even with count 0): a #PF reports a write */
         a = lin_read(v, lin, size);
     }
     if (!cnt) {

@@ -103,8 +103,8 @@ void op_popa(struct vcpu *v, const struct insn *i)
 {
     unsigned size = i->opsize;
     uint64_t vals[8];
-    for (int r = 0; r < 8; r++)
-        vals[r] = cpu_stack_read(v, (7 - r) * size, size);
+    for (int k = 0; k < 8; k++)   /* EDI first, from the top of stack up */
+        vals[7 - k] = cpu_stack_read(v, (unsigned)k * size, size);
     for (int r = 0; r < 8; r++)
         if (r != R_RSP)
             set_reg(v, r, size, vals[r]);
@@ -161,8 +161,10 @@ void op_enter(struct vcpu *v, const struct insn *i)
         vm_write(v, SEG_SS, sp, size, frame);
     }
     sp = (sp - alloc) & m;
-    if (!v->code64)
-        seg_lin(v, SEG_SS, sp, 1, true);   /* #SS if the new top is outside SS */
+    /* the new top of stack is probed for a write (#SS/#PF before any
+     * register changes), as the hardware does (Bochs models it as an RMW
+     * access; the KVM differential test showed the #PF) */
+    lin_probe_write(v, seg_lin(v, SEG_SS, sp, size, true), size);
     set_reg(v, R_RBP, size, frame);
     set_sp(v, sp);
 }

@@ -252,7 +252,8 @@ static uint64_t translate_cached(struct vcpu *v, uint64_t lin, int acc)
 uint64_t lin_read_slow(struct vcpu *v, uint64_t lin, unsigned size, int acc)
 {
     if ((lin & 0xfff) + size > 0x1000) {
-        uint64_t lin2 = lin_wrap(v, lin + size - 1);
+        /* the second page from its first byte: CR2 of a #PF there */
+        uint64_t lin2 = lin_wrap(v, lin + size - 1) & ~0xfffull;
         uint64_t pa1 = translate_cached(v, lin, acc);
         uint64_t pa2 = translate_cached(v, lin2, acc);
         unsigned first = 0x1000 - (unsigned)(lin & 0xfff);
@@ -278,7 +279,8 @@ void lin_write_slow(struct vcpu *v, uint64_t lin, unsigned size, uint64_t val, i
 {
     acc = (acc & ~3) | ACC_W;
     if ((lin & 0xfff) + size > 0x1000) {
-        uint64_t lin2 = lin_wrap(v, lin + size - 1);
+        /* the second page from its first byte: CR2 of a #PF there */
+        uint64_t lin2 = lin_wrap(v, lin + size - 1) & ~0xfffull;
         uint64_t pa1 = translate_cached(v, lin, acc);
         uint64_t pa2 = translate_cached(v, lin2, acc);
         unsigned first = 0x1000 - (unsigned)(lin & 0xfff);
@@ -305,7 +307,7 @@ void lin_probe_write(struct vcpu *v, uint64_t lin, unsigned size)
 {
     translate_cached(v, lin, ACC_W);
     if ((lin & 0xfff) + size > 0x1000)
-        translate_cached(v, lin_wrap(v, lin + size - 1), ACC_W);
+        translate_cached(v, lin_wrap(v, lin + size - 1) & ~0xfffull, ACC_W);
 }
 
 _Noreturn void seg_fault(struct vcpu *v, int seg)

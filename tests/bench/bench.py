@@ -16,8 +16,21 @@ Workloads:
   Bochs runs the same 32-bit loop from a boot floppy (mips_floppy.asm);
   its serial output is buffered, so its MIPS come from the difference of
   whole-run times at two iteration counts (start-up cancels out).
-  linux-boot, linux-compute
-                  reported as not runnable until vireo boots Linux.
+  linux-boot      the Debian guest of tests/linux (fetch-guest.sh) to the
+                  init marker "vireo-init: ready": wall time from process
+                  start, and the kernel's own /proc/uptime at the marker
+                  (/init prints it), i.e. without emulator start-up,
+                  firmware and decompression.
+  linux-compute   in the same boot, at the shell: busybox sha256sum (4
+                  passes) and gzip -6 over 4.5 MiB of text in tmpfs, timed
+                  inside the guest with /proc/uptime (10 ms ticks); the
+                  outputs are checked against the same busybox on the host.
+                  The Linux workloads run only on the software CPUs (vireo
+                  interp/tcg, QEMU tcg), without warm-up, --linux-runs times
+                  or until --linux-budget seconds per engine are spent. An
+                  engine that cannot boot the guest is reported as n/a with
+                  the reason.
+Not done: disk and network workloads (added with the devices).
 Usage: bench.py --vireo build/vireo --guests build/tests/bench [--runs 5]
 """
 import argparse
@@ -29,6 +42,10 @@ import statistics
 import subprocess
 import sys
 import time
+
+sys.dont_write_bytecode = True   # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "linux"))
+import boot_test  # noqa: E402  (tests/linux/boot_test.py: fetch, Guest, host busybox)
 
 INSNS_PER_ITER = 17
 DEBUG_EXIT = ["-device", "isa-debug-exit,iobase=0xf4,iosize=4"]
@@ -205,6 +222,124 @@ def bochs_workload(args, floppy):
         shutil.rmtree(d, ignore_errors=True)
 
 
+# linux-compute: the data (8 copies of `seq 1 100000`, 4.5 MiB) is made
+# outside the timed region; each timed command is bracketed by reads of
+# /proc/uptime in the guest.
+LINUX_DATA = ("seq 1 100000 > /tmp/s; cat /tmp/s /tmp/s /tmp/s /tmp/s > /tmp/d4;"
+              " cat /tmp/d4 /tmp/d4 > /tmp/data; rm /tmp/s /tmp/d4")
+LINUX_TIMED = [
+    ("sha256", "for i in 1 2 3 4; do sha256sum </tmp/data; done"),
+    ("gzip", "gzip -6 -c </tmp/data >/tmp/data.gz"),
+]
+LINUX_CHECK_GZIP = "md5sum </tmp/data.gz"
+
+
+def linux_truth(cache):
+    """What the guest's outputs must be: the same busybox, run on the host."""
+    h = boot_test.HostBusybox(cache)
+    try:
+        make = LINUX_DATA.replace("/tmp/", h.dir + "/")
+        sha, _ = h.run(make + "; sha256sum <%s/data" % h.dir)
+        gz, _ = h.run(make + "; gzip -6 -c <%s/data | md5sum" % h.dir)
+    finally:
+        h.close()
+    return sha * 4, gz
+
+
+def linux_session(args, eng, kernel, initrd, truth):
+    """One boot: returns (boot wall s, kernel uptime s, {part: guest s}, peak RSS KiB)."""
+    argv = list(eng.argv)
+    if eng.kind == "qemu":
+        argv += ["-net", "none"]
+    g = boot_test.Guest(argv + boot_test.guest_args(kernel, initrd))
+    try:
+        t_ready, uptime = g.boot_to_shell(args.linux_boot_timeout, args.timeout)
+        out, st, _ = g.run(LINUX_DATA, args.timeout)
+        if st != 0:
+            raise RuntimeError("making the data failed: %r" % out[-200:])
+        parts = {}
+        for name, cmd in LINUX_TIMED:
+            out, st, _ = g.run("read a x </proc/uptime; %s; read b x </proc/uptime;"
+                               " echo $a $b" % cmd, args.timeout)
+            lines = out.split(b"\n")
+            a, b = (float(v) for v in lines[-2].split())
+            parts[name] = b - a
+            if name == "sha256" and b"\n".join(lines[:-2]) + b"\n" != truth[0]:
+                raise RuntimeError("sha256sum output differs from the host's")
+        out, st, _ = g.run(LINUX_CHECK_GZIP, args.timeout)
+        if out != truth[1]:
+            raise RuntimeError("gzip output differs from the host's")
+        g.send("poweroff -f\n")
+        g.wait_exit(args.timeout)
+        return t_ready, uptime, parts, g.rss_kb
+    except boot_test.GuestDied as e:
+        err = (g.stderr_text().strip().splitlines() or [""])[-1]
+        why = ": " + err if err else ""
+        if not err and g.status == 0 and eng.kind == "vireo" and g.elapsed() < 60:
+            # Silent exit: a triple fault or reset under -no-reboot; say which.
+            log = boot_test.diagnose_log(g.argv, 60)
+            exc = [ln for ln in log if "exception" in ln][:1]
+            why = ": " + " -> ".join(exc + [ln for ln in log if "triple fault" in ln][:1])
+        raise RuntimeError("%s, after %.1f s%s" % (e, g.elapsed(), why))
+    except boot_test.GuestTimeout as e:
+        raise RuntimeError("%s (after %.1f s)" % (e, g.elapsed()))
+    finally:
+        g.close()
+
+
+def linux_workloads(args, engs):
+    """linux-boot and linux-compute for the software CPUs, from shared boots."""
+    boot, comp = {}, {}
+    got = boot_test.fetch_guest(os.path.abspath(args.linux_cache))
+    for e in engs:
+        if e.name.endswith("-kvm"):
+            boot[e.name] = comp[e.name] = {"error": "not run (the Linux workloads compare"
+                                           " the software CPUs)"}
+        elif not got:
+            boot[e.name] = comp[e.name] = {"error": "no guest (tests/linux/fetch-guest.sh failed)"}
+    if not got:
+        return boot, comp
+    truth = linux_truth(os.path.abspath(args.linux_cache))
+    for e in engs:
+        if e.name in boot:
+            continue
+        walls, kern, totals, parts, rss, spent, failed = [], [], [], {}, [], 0.0, None
+        for i in range(args.linux_runs):
+            print("  linux / %s run %d ..." % (e.name, i + 1), file=sys.stderr, flush=True)
+            t0 = time.monotonic()
+            try:
+                wall, up, p, kb = linux_session(args, e, got[0], got[1], truth)
+            except (RuntimeError, ValueError, OSError) as x:
+                failed = str(x)   # a later run failing is reported beside the samples
+                if not walls:
+                    boot[e.name] = comp[e.name] = {"error": failed}
+                break
+            walls.append(wall)
+            rss.append(kb)
+            kern.append(up if up is not None else float("nan"))
+            totals.append(sum(p.values()))
+            for k, v in p.items():
+                parts.setdefault(k, []).append(v)
+            took = time.monotonic() - t0
+            spent += took
+            if spent + took > args.linux_budget:
+                break
+        if walls:
+            boot[e.name] = {"unit": "s to marker", "samples": walls, "kernel_uptime_s": kern,
+                            "rss_kb": max(rss), "higher_is_better": False,
+                            "note": "kernel %.2f s" % statistics.median(kern)}
+            comp[e.name] = {"unit": "s in guest", "samples": totals, "parts_s": parts,
+                            "rss_kb": max(rss), "higher_is_better": False,
+                            "note": " + ".join("%s %.2f s" % (k, statistics.median(v))
+                                               for k, v in parts.items())}
+            if failed:
+                for r in (boot[e.name], comp[e.name]):
+                    r["note"] += "; run %d failed: %s" % (len(walls) + 1, failed)
+                    r["failed_run"] = failed
+    order = [e.name for e in engs]
+    return ({k: boot[k] for k in order if k in boot}, {k: comp[k] for k in order if k in comp})
+
+
 def summarize(res):
     s = res["samples"]
     res["median"], res["min"], res["max"] = statistics.median(s), min(s), max(s)
@@ -222,6 +357,11 @@ def main():
     ap.add_argument("--timeout", type=float, default=300)
     ap.add_argument("--json", default="bench-results.json")
     ap.add_argument("--only", help="comma-separated workloads")
+    ap.add_argument("--linux-runs", type=int, default=3, help="boots per engine (no warm-up)")
+    ap.add_argument("--linux-budget", type=float, default=150,
+                    help="seconds per engine after which no further boot starts")
+    ap.add_argument("--linux-boot-timeout", type=float, default=900)
+    ap.add_argument("--linux-cache", default=boot_test.default_cache())
     args = ap.parse_args()
 
     g = args.guests
@@ -246,10 +386,13 @@ def main():
         print("  mips32 / bochs ...", file=sys.stderr, flush=True)
         r = bochs_workload(args, os.path.join(g, "mips_floppy.img"))
         results["workloads"]["mips32"]["bochs"] = summarize(r) if "samples" in r else r
-    for name in ("linux-boot", "linux-compute"):
-        results["workloads"][name] = {e.name: {"error": "vireo cannot boot Linux yet"
-                                               if e.kind == "vireo" else "not run (no vireo counterpart yet)"}
-                                      for e in engs}
+    keep = args.only.split(",") if args.only else ["linux-boot", "linux-compute"]
+    if "linux-boot" in keep or "linux-compute" in keep:
+        boot, comp = linux_workloads(args, engs)
+        for name, wl in (("linux-boot", boot), ("linux-compute", comp)):
+            if name in keep:
+                results["workloads"][name] = {k: summarize(r) if "samples" in r else r
+                                              for k, r in wl.items()}
     print_table(results)
     with open(args.json, "w") as f:
         json.dump(results, f, indent=1)
@@ -274,7 +417,10 @@ def print_table(results):
                                       else "(lower is better)")
             if eng.startswith("vireo") and software and "median" in wl.get("bochs", {}):
                 ratio += "  %.3gx vs Bochs" % (r["median"] / wl["bochs"]["median"])
-            print("%-14s %-13s %10.1f %10.1f %10.1f %9s %9s  %s" %
+            if r.get("note"):
+                ratio = (ratio + "  " if ratio else "") + r["note"]
+            fmt = "%10.2f" if r["unit"].startswith("s ") and r["median"] < 10 else "%10.1f"
+            print(("%-14s %-13s " + fmt * 3 + " %9s %9s  %s") %
                   (name, eng, r["median"], r["min"], r["max"], r["unit"].split()[0],
                    "%.1f" % (r["rss_kb"] / 1024) if r["rss_kb"] else "-", ratio))
 

@@ -12,7 +12,9 @@
 # Progress goes to stderr.  A second run reuses the cache (no network).
 #
 # The /init it builds mounts proc, sys and devtmpfs, prints
-# "vireo-init: ready" and gives a shell on the console (setsid cttyhack sh).
+# "vireo-init: uptime SECONDS" (/proc/uptime at that moment) and
+# "vireo-init: ready", and gives a shell on the console (setsid cttyhack
+# sh) with the prompt "vireo-sh# " (tests/linux/boot_test.py drives it).
 # With vireo.test=1 on the kernel command line it prints uname -r and date,
 # then "vireo-init: test done", and powers off with poweroff -f.
 #
@@ -22,7 +24,7 @@ set -eu
 
 # Bump when the initramfs layout or /init changes: the cached initrd.gz is
 # then rebuilt from the cached packages, still without network.
-INITRAMFS_VERSION=1
+INITRAMFS_VERSION=2
 
 CACHE=${1:-${VIREO_CACHE:-${HOME:?}/.cache/vireo}/linux}
 KERNEL_META=linux-image-cloud-amd64
@@ -139,6 +141,10 @@ export PATH=/bin:/sbin:/usr/bin:/usr/sbin HOME=/root
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
+# The kernel's own clock at the marker (a shell builtin read: no fork), for
+# tests/bench/bench.py's linux-boot workload.
+read -r up _ < /proc/uptime
+echo "vireo-init: uptime $up"
 echo "vireo-init: ready"
 case " $(cat /proc/cmdline) " in
 *" vireo.test=1 "*)
@@ -148,6 +154,8 @@ case " $(cat /proc/cmdline) " in
     poweroff -f
     ;;
 esac
+# A fixed prompt that tests/linux/boot_test.py waits for.
+export PS1='vireo-sh# '
 exec setsid cttyhack sh -l
 EOF
 chmod 755 "$IR/init"

@@ -7,7 +7,8 @@
  * the host (an x86-64 machine, in an executable page) and on the software
  * CPU in 64-bit mode; all GPRs and the flags the SDM defines for the case
  * must match.  Undefined flags are not compared: this host may be AMD,
- * whose undefined-flag results differ from Intel's.
+ * whose undefined-flag results differ from Intel's (the rules are shared
+ * with the KVM differential tester in tests/diff/x86_defined.h).
  * Skips (77) where the host is not x86-64 or refuses an executable page.
  */
 #include "interp_harness.h"
@@ -16,6 +17,7 @@
 #include <sys/mman.h>
 
 #include "cpu/decode.h"
+#include "../diff/x86_defined.h"   /* which flags/results the SDM defines */
 
 #if defined(__x86_64__)
 struct hregs {
@@ -48,10 +50,6 @@ __asm__(".pushsection .text\n.globl host_exec\n.type host_exec,@function\nhost_e
 
 #define MEMOFF 0x800
 #define ARITH (X86_FLAG_CF | X86_FLAG_PF | X86_FLAG_AF | X86_FLAG_ZF | X86_FLAG_SF | X86_FLAG_OF)
-#define CF X86_FLAG_CF
-#define OF X86_FLAG_OF
-#define AF X86_FLAG_AF
-#define SZP (X86_FLAG_SF | X86_FLAG_ZF | X86_FLAG_PF)
 
 static uint64_t rng = 0x2545f4914f6cdd1dull;
 
@@ -94,71 +92,6 @@ static bool is_allowed(const struct op_row *r)
         if (!strcmp(allowed[k], r->e->mnem))
             return true;
     return false;
-}
-
-/* Flags the SDM defines after instruction I given the input registers. */
-static uint32_t defined_flags(const struct insn *i, const uint64_t *in)
-{
-    const char *m = i->ent->mnem;
-    const char *ops = i->ent->operands;
-    unsigned size = ((ops[0] && ops[1] == 'b') || strstr(ops, "AL")) &&
-                    strcmp(m, "movzx") && strcmp(m, "movsx") ? 1 : i->opsize;
-    unsigned bits = size * 8;
-    if (!strcmp(m, "or") || !strcmp(m, "and") || !strcmp(m, "xor") || !strcmp(m, "test"))
-        return ARITH & ~AF;
-    if (!strcmp(m, "mul") || !strcmp(m, "imul"))
-        return CF | OF;
-    if (!strcmp(m, "bt") || !strcmp(m, "bts") || !strcmp(m, "btr") || !strcmp(m, "btc"))
-        return CF | X86_FLAG_ZF;
-    if (!strcmp(m, "bsf") || !strcmp(m, "bsr"))
-        return X86_FLAG_ZF;
-    if (!strcmp(m, "lzcnt"))
-        return CF | X86_FLAG_ZF;
-    bool shift = !strcmp(m, "shl") || !strcmp(m, "sal") || !strcmp(m, "shr") || !strcmp(m, "sar");
-    bool rot = !strcmp(m, "rol") || !strcmp(m, "ror") || !strcmp(m, "rcl") || !strcmp(m, "rcr");
-    bool dbl = !strcmp(m, "shld") || !strcmp(m, "shrd");
-    if (shift || rot || dbl) {
-        unsigned c;
-        if (i->opcode == 0xd0 || i->opcode == 0xd1)
-            c = 1;
-        else if (i->opcode == 0xd2 || i->opcode == 0xd3 || i->opcode == 0xa5 || i->opcode == 0xad)
-            c = (unsigned)in[R_RCX] & 0xff;
-        else
-            c = (unsigned)i->imm & 0xff;
-        c &= bits == 64 ? 0x3f : 0x1f;
-        if (c == 0)
-            return ARITH;
-        if (rot)
-            return SZP | AF | CF | (c == 1 ? OF : 0);
-        if (dbl && c > bits)
-            return 0;
-        uint32_t d = SZP | (c == 1 ? OF : 0);
-        if (c < bits || (shift && !strcmp(m, "sar")))
-            d |= CF;
-        return d;
-    }
-    return ARITH;
-}
-
-/* Whether the destination value is defined (BSF/BSR of 0, SHLD/SHRD
- * with count > size, 16-bit BSWAP are not). */
-static bool result_defined(const struct insn *i, const uint64_t *in)
-{
-    const char *m = i->ent->mnem;
-    if (!strcmp(m, "bswap") && i->opsize == 2)
-        return false;
-    if (!strcmp(m, "bsf") || !strcmp(m, "bsr")) {
-        if (i->mod != 3)
-            return true;   /* the caller compares; a zero source is rare */
-        uint64_t src = in[i->rm] & size_mask(i->opsize);
-        return src != 0;
-    }
-    if (!strcmp(m, "shld") || !strcmp(m, "shrd")) {
-        unsigned c = ((i->opcode & 1) ? (unsigned)in[R_RCX] : (unsigned)i->imm) &
-                     (i->opsize == 8 ? 0x3f : 0x1f);
-        return c <= i->opsize * 8u;
-    }
-    return true;
 }
 
 START_TEST(host_oracle)
@@ -260,9 +193,11 @@ START_TEST(host_oracle)
         ck_assert_int_eq(fake_run(&f, 10), VCPU_EXIT_HALT);
         fake_get(&f, &s);
 
-        uint32_t dmask = defined_flags(&in, inregs);
+        uint32_t dmask = xd_defined_flags(&in, inregs);
         bool regs_ok = true;
-        bool res_def = result_defined(&in, inregs);
+        uint64_t memsrc;
+        memcpy(&memsrc, data, 8);
+        bool res_def = xd_result_defined(&in, inregs, memsrc);
         for (int k = 0; k < 16; k++) {
             if (k == R_RSP)
                 continue;
