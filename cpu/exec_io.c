@@ -6,6 +6,7 @@
  * cpu/mmu.c) the machine's stop request is polled so a device (e.g.
  * isa-debug-exit) can end vcpu_run.
  */
+#include "cpu/debug.h"
 #include "cpu/handlers.h"
 
 #include "util/log.h"
@@ -36,6 +37,8 @@ void cpu_poll_stop(struct vcpu *v)
 
 uint32_t cpu_pio_in(struct vcpu *v, uint16_t port, unsigned size)
 {
+    if (v->dbg_io)
+        cpu_debug_io(v, port, size);
     uint32_t val = v->bus->pio_read ? v->bus->pio_read(v->bus->opaque, port, size) : ~0u;
     if (size < 4)
         val &= (1u << (size * 8)) - 1;
@@ -45,6 +48,8 @@ uint32_t cpu_pio_in(struct vcpu *v, uint16_t port, unsigned size)
 
 void cpu_pio_out(struct vcpu *v, uint16_t port, unsigned size, uint32_t val)
 {
+    if (v->dbg_io)
+        cpu_debug_io(v, port, size);
     if (size < 4)
         val &= (1u << (size * 8)) - 1;
     if (v->bus->pio_write)

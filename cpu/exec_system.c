@@ -10,6 +10,7 @@
  * need IOPL 3), CR4.PCIDE, SMEP/SMAP, debug-register breakpoints (the
  * registers are stored only).
  */
+#include "cpu/debug.h"
 #include "cpu/handlers.h"
 
 #include "util/log.h"
@@ -55,6 +56,8 @@ void cpu_write_cr4(struct vcpu *v, uint64_t val)
     v->s.cr4 = val;
     if ((old ^ val) & (X86_CR4_PSE | X86_CR4_PAE | X86_CR4_PGE))
         mmu_flush(v, false);
+    if ((old ^ val) & (1u << 3))   /* DE: I/O breakpoints */
+        cpu_debug_update(v);
     v->stop = true;
 }
 
@@ -123,12 +126,14 @@ static unsigned dr_index(struct vcpu *v, unsigned r)
 void op_mov_RdDd(struct vcpu *v, const struct insn *i)
 {
     require_cpl0(v);
+    cpu_debug_check_gd(v);
     set_reg(v, i->rm, v->code64 ? 8 : 4, v->s.dr[dr_index(v, i->reg)]);
 }
 
 void op_mov_DdRd(struct vcpu *v, const struct insn *i)
 {
     require_cpl0(v);
+    cpu_debug_check_gd(v);
     unsigned r = dr_index(v, i->reg);
     uint64_t val = get_reg(v, i->rm, v->code64 ? 8 : 4);
     if ((r == 6 || r == 7) && (val >> 32))
@@ -137,7 +142,10 @@ void op_mov_DdRd(struct vcpu *v, const struct insn *i)
         val = (val & 0xe00f) | 0xffff0ff0;
     if (r == 7)
         val = (val & ~0xd800ull) | 0x400;
+    if (r < 4 && !v->lma)
+        val = (uint32_t)val;
     v->s.dr[r] = val;
+    cpu_debug_update(v);
 }
 
 void op_smsw(struct vcpu *v, const struct insn *i)

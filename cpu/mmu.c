@@ -15,6 +15,7 @@
  * load (PAE PDPTEs are re-read on each walk), 5-level paging, MTRR/PAT
  * memory types.
  */
+#include "cpu/debug.h"
 #include "cpu/vcpu.h"
 
 #include "cpu/blocks.h"
@@ -220,6 +221,9 @@ uint64_t mmu_translate(struct vcpu *v, uint64_t lin, int acc, struct tlb_entry *
     uint8_t *host = v->bus->map(v->bus->opaque, pa, &len, type == ACC_W);
     if (!host || len < 0x1000 || (type == ACC_W && code_page_test(v, pa)))
         host = NULL;
+    /* pages with data breakpoints always take the slow path (cpu/debug.c) */
+    if (v->dbg_data && type != ACC_X && cpu_debug_page_watched(v, lin & ~0xfffull))
+        host = NULL;
     t->tag = (lin & ~0xfffull) | TLB_VALID | (user ? TLB_USER : 0);
     t->host = host;
     t->paddr = pa;
@@ -251,6 +255,8 @@ static uint64_t translate_cached(struct vcpu *v, uint64_t lin, int acc)
 
 uint64_t lin_read_slow(struct vcpu *v, uint64_t lin, unsigned size, int acc)
 {
+    if (v->dbg_data && (acc & 3) != ACC_X)
+        cpu_debug_data(v, lin, size, false);
     if ((lin & 0xfff) + size > 0x1000) {
         /* the second page from its first byte: CR2 of a #PF there */
         uint64_t lin2 = lin_wrap(v, lin + size - 1) & ~0xfffull;
@@ -277,6 +283,8 @@ uint64_t lin_read_slow(struct vcpu *v, uint64_t lin, unsigned size, int acc)
 
 void lin_write_slow(struct vcpu *v, uint64_t lin, unsigned size, uint64_t val, int acc)
 {
+    if (v->dbg_data)
+        cpu_debug_data(v, lin, size, true);
     acc = (acc & ~3) | ACC_W;
     if ((lin & 0xfff) + size > 0x1000) {
         /* the second page from its first byte: CR2 of a #PF there */

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 
 #include "cpu/blocks.h"
+#include "cpu/debug.h"
 #include "cpu/decode.h"
 #include "cpu/trace.h"
 #include "cpu/vcpu.h"
@@ -69,6 +70,8 @@ void cpu_set_state(struct vcpu *v, const struct cpu_state *s)
     cpu_refresh_mode(v);
     mmu_flush(v, false);
     blocks_flush_all(v);
+    v->dbg_hits = 0;
+    cpu_debug_update(v);
 }
 
 void cpu_kick(struct vcpu *v)
@@ -205,6 +208,7 @@ enum cpu_exit cpu_exec(struct vcpu *v, uint64_t budget, uint64_t *executed)
          * counts as one retired event, so a guest stuck in a fault loop
          * still exhausts its budget (and a kick still ends the run). */
         v->icount++;
+        v->dbg_hits = 0;   /* a faulting instruction reports no data breakpoint */
         /* a fault in the middle of an event delivery or gate call may
          * have left the CPL switched; the committed CS is the truth */
         cpu_refresh_mode(v);
@@ -252,15 +256,29 @@ enum cpu_exit cpu_exec(struct vcpu *v, uint64_t budget, uint64_t *executed)
          * 17.3.1.4), unless the instruction delivered an event itself or
          * sits in a MOV SS shadow. */
         bool tf = v->s.rflags & X86_FLAG_TF;
-        if (tf)
+        /* RF suppresses instruction breakpoints for one instruction and
+         * is cleared when it completes (SDM vol. 3B 17.3.1.1) */
+        bool rf = v->s.rflags & X86_FLAG_RF;
+        if (tf || rf || v->dbg_exec)
             run_limit = v->icount + 1;
+        if (v->dbg_exec && cpu_debug_exec_hit(v))
+            continue;
         uint64_t before = v->icount;
         v->delivered = false;
         run_block(v, run_limit);
-        if (tf && v->icount > before && !v->delivered && !v->shadow) {
+        if (rf && v->icount > before)
+            v->s.rflags &= ~(uint64_t)X86_FLAG_RF;
+        bool step = tf && v->icount > before && !v->delivered && !v->shadow;
+        if (v->delivered)
+            v->dbg_hits = 0;   /* data hits of an event delivery are not reported */
+        if (step)
             v->s.dr[6] |= 1u << 14;   /* BS */
+        /* the traps of one instruction are reported by one #DB: single
+         * step (BS) and data/I/O breakpoint hits (B0-B3) */
+        if (v->dbg_hits)
+            cpu_debug_trap(v);
+        else if (step)
             cpu_deliver(v, EXC_DB, INT_EXC, false, 0, v->s.rip);
-        }
     }
     if (executed)
         *executed = v->icount - start;

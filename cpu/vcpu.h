@@ -127,6 +127,10 @@ struct vcpu {
     bool (*stop_requested)(void *opaque);
     bool stop_now;
 
+    /* debug-register breakpoints (cpu/debug.c): enabled masks by kind and
+     * the data/I/O hits of the current instruction */
+    uint8_t dbg_exec, dbg_data, dbg_io, dbg_hits;
+
     /* soft TLB */
     struct tlb_entry tlb[3][TLB_SIZE];  /* ACC_R, ACC_W, ACC_X */
 
