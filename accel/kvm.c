@@ -35,6 +35,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "cpu/cpu.h"
 #include "util/log.h"
 
 #define KVM_TSS_ADDR          0xfffbd000ull /* 3 pages below the BIOS, like every x86 VMM */
@@ -145,6 +146,7 @@ static int kvm_init(struct accel *a, const struct accel_config *cfg, char *err, 
     for (unsigned i = 0; i < k->ncpus; i++)
         k->vcpu[i].fd = -1;
     k->stop_requested = cfg->stop_requested;
+    k->bus = bus;
 
     k->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
     if (k->kvm_fd < 0) {
@@ -284,24 +286,92 @@ static int kvm_map_memory(struct accel *a, uint64_t gpa, uint64_t size, void *ho
     return 0;
 }
 
+static const struct kvm_cpuid_entry2 *kvm_supported(const struct kvm_accel *k, uint32_t leaf,
+                                                    uint32_t sub)
+{
+    for (uint32_t i = 0; i < k->cpuid->nent; i++) {
+        const struct kvm_cpuid_entry2 *e = &k->cpuid->entries[i];
+        if (e->function == leaf &&
+            (!(e->flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX) || e->index == sub))
+            return e;
+    }
+    return NULL;
+}
+
+struct cpuid_build {
+    const struct kvm_accel *k;
+    struct kvm_cpuid2 *c;
+    unsigned index;
+};
+
+/* One entry of vireo's profile (cpu/cpuid.c), with the feature bits KVM
+ * cannot provide removed (logged once: the guest then sees a smaller
+ * profile than under the interpreter). */
+static void cpuid_add(void *opaque, uint32_t leaf, uint32_t sub)
+{
+    struct cpuid_build *b = opaque;
+    struct kvm_cpuid_entry2 *e = &b->c->entries[b->c->nent++];
+    uint32_t r[4];
+    static bool warned;
+
+    cpu_cpuid_profile(b->k->bus->platform_features, 0, 1, leaf, sub, r);
+    memset(e, 0, sizeof(*e));
+    e->function = leaf;
+    e->index = sub;
+    if (leaf == 7 || leaf == 0xd)
+        e->flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX;
+    e->eax = r[0];
+    e->ebx = r[1];
+    e->ecx = r[2];
+    e->edx = r[3];
+
+    /* feature registers: keep what KVM supports */
+    const struct kvm_cpuid_entry2 *s = kvm_supported(b->k, leaf, sub);
+    uint32_t want[4] = {e->eax, e->ebx, e->ecx, e->edx};
+    if (leaf == 1) {
+        /* the APIC bit describes vireo's own local APIC model */
+        e->ecx &= s ? s->ecx : 0;
+        e->edx &= s ? s->edx | (1u << 9) : 0;
+        e->ebx = (e->ebx & 0x00ffffffu) | ((b->index & 0xffu) << 24);
+    } else if (leaf == 7) {
+        e->ebx &= s ? s->ebx : 0;
+        e->ecx &= s ? s->ecx : 0;
+        e->edx &= s ? s->edx : 0;
+    } else if (leaf == 0x80000001) {
+        e->ecx &= s ? s->ecx : 0;
+        e->edx &= s ? s->edx : 0;
+    } else if (leaf == 0xd && sub <= 1) {
+        e->eax &= s ? s->eax : 0;
+    }
+    if (!warned && (want[0] != e->eax || want[2] != e->ecx || want[3] != e->edx ||
+                    (leaf == 7 && want[1] != e->ebx))) {
+        warned = true;
+        vlog(LOG_UNIMP, "kvm: CPUID leaf %#x.%u: KVM cannot provide features "
+             "%#x/%#x/%#x of vireo's profile; the guest sees fewer\n", leaf, sub,
+             want[0] & ~e->eax, want[2] & ~e->ecx, want[3] & ~e->edx);
+    }
+}
+
+static void cpuid_count(void *opaque, uint32_t leaf, uint32_t sub)
+{
+    (void)leaf;
+    (void)sub;
+    (*(unsigned *)opaque)++;
+}
+
+/* Load vireo's CPUID profile (the same one the interpreter answers from),
+ * so a guest sees one CPU whatever the back end. */
 static int kvm_set_cpuid(struct kvm_accel *k, struct kvm_vcpu *v, unsigned index)
 {
-    size_t sz = sizeof(*k->cpuid) + k->cpuid->nent * sizeof(k->cpuid->entries[0]);
-    struct kvm_cpuid2 *c = malloc(sz);
+    unsigned n = 0;
+    cpu_cpuid_leaves(cpuid_count, &n);
+    struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + n * sizeof(c->entries[0]));
     int ret = 0;
 
     if (!c)
         return -ENOMEM;
-    memcpy(c, k->cpuid, sz);
-    /* Give each vCPU its own APIC ID (leaf 1 EBX[31:24], x2APIC leaves). */
-    for (uint32_t i = 0; i < c->nent; i++) {
-        struct kvm_cpuid_entry2 *e = &c->entries[i];
-
-        if (e->function == 1)
-            e->ebx = (e->ebx & 0x00ffffffu) | ((index & 0xffu) << 24);
-        else if (e->function == 0xb || e->function == 0x1f)
-            e->edx = index;
-    }
+    struct cpuid_build b = {k, c, index};
+    cpu_cpuid_leaves(cpuid_add, &b);
     if (ioctl(v->fd, KVM_SET_CPUID2, c) < 0)
         ret = -errno;
     free(c);

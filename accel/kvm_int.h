@@ -35,6 +35,7 @@ struct kvm_accel {
     size_t xsave_size;                  /* 0: no KVM_CAP_XSAVE, use KVM_GET/SET_FPU */
     bool xsave2;
     bool (*stop_requested)(void *opaque);
+    const struct cpu_bus *bus;
     struct kvm_cpuid2 *cpuid;           /* KVM_GET_SUPPORTED_CPUID */
     struct kvm_msr_list *msr_list;      /* KVM_GET_MSR_INDEX_LIST */
     bool msrs_probed;

@@ -43,4 +43,13 @@ uint64_t cpu_icount(const struct vcpu *v);
 /* Mnemonic of the instruction at the current RIP (trace/debug aid), or NULL. */
 const char *cpu_mnemonic_at(struct vcpu *v);
 
+/* The one CPUID profile (cpu/cpuid.c) every back end presents: leaf LEAF,
+ * subleaf SUB, for a machine with PLATFORM_FEATURES (CPU_PLATFORM_*) and
+ * the guest's CR4 and XCR0 (dynamic bits such as OSXSAVE). */
+void cpu_cpuid_profile(unsigned platform_features, uint64_t cr4, uint64_t xcr0,
+                       uint32_t leaf, uint32_t sub, uint32_t out[4]);
+/* Leaves and subleaves the profile defines, for back ends that need a
+ * table (KVM_SET_CPUID2): calls FN for each (leaf, subleaf) pair. */
+void cpu_cpuid_leaves(void (*fn)(void *opaque, uint32_t leaf, uint32_t sub), void *opaque);
+
 #endif

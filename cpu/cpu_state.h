@@ -148,6 +148,10 @@ struct cpu_state {
 #define X86_EFER_LMA (1u << 10)
 #define X86_EFER_NXE (1u << 11)
 
+/* EDX after RESET and CPUID.1:EAX of the one CPUID profile (cpu/cpuid.c):
+ * family 6, model 0x1A, stepping 5. */
+#define VIREO_CPU_SIGNATURE 0x000106a5u
+
 /* Fill S with the state after RESET (SDM vol. 3A 9.1.1, table 9-1):
  * real mode, CS=F000 base FFFF0000, IP=FFF0, EDX=processor signature. */
 void cpu_state_reset(struct cpu_state *s, uint32_t signature);

@@ -17,7 +17,8 @@
 
 #define CR4_SUPPORTED (X86_CR4_PSE | X86_CR4_PAE | X86_CR4_PGE | (1u << 1) /* PVI */ | \
                        (1u << 2) /* TSD */ | (1u << 3) /* DE */ | (1u << 6) /* MCE */ | \
-                       (1u << 8) /* PCE */ | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT)
+                       (1u << 8) /* PCE */ | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT | \
+                       X86_CR4_OSXSAVE)
 
 void cpu_write_cr0(struct vcpu *v, uint64_t val)
 {

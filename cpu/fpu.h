@@ -115,6 +115,9 @@ static inline uint64_t mmx_read_rm(struct vcpu *v, const struct insn *i)
     return vm_read(v, i->seg, insn_ea(v, i), 8);
 }
 
+/* CPUID leaf 0xD subleaf SUB for XCR0 (cpu/exec_fpstate.c). */
+void cpu_cpuid_xsave(uint64_t xcr0, uint32_t sub, uint32_t out[4]);
+
 /* ---- SSE floating-point exceptions ---- */
 
 /* Report the MXCSR exception flags FLAGS (bits 0-5) of one instruction:

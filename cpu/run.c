@@ -33,7 +33,7 @@ struct vcpu *cpu_create(const struct cpu_bus *bus)
         free(v);
         return NULL;
     }
-    cpu_state_reset(&v->s, 0x600);
+    cpu_state_reset(&v->s, VIREO_CPU_SIGNATURE);
     cpu_refresh_mode(v);
     return v;
 }

@@ -27,7 +27,6 @@ extern const size_t vireo_demo_image_size;
 
 /* CPUID.1:EAX signature placed in EDX at reset (family 6, model 0x3a... kept
  * simple until the shared CPUID profile exists). */
-#define VIREO_CPU_SIGNATURE 0x000306a9u
 
 struct boot {
     struct vireo_options *o;

@@ -31,7 +31,7 @@
 #include "cpu/decode.h"
 
 #define SO_MEM_OFF 0x800u     /* data offset within the code page */
-#define SO_MEMSZ 64u
+#define SO_MEMSZ 1024u     /* room for an XSAVE area */
 #define SO_CODE_GPA 0x1000u   /* guest address of the code page */
 #define SO_GDT 0x5f000u
 #define SO_IDT 0x60000u
@@ -222,7 +222,8 @@ static inline void so_guest_run(struct fake *f, const struct so_case *c, struct 
     s.idtr.base = SO_IDT;
     s.idtr.limit = 32 * 16 - 1;
     s.cr0 |= X86_CR0_MP | X86_CR0_NE;
-    s.cr4 |= X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT;
+    s.cr4 |= X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT | X86_CR4_OSXSAVE;
+    s.xcr0 = 3;   /* x87 | SSE, as the host's XSAVE uses them here */
     for (int k = 0; k < 16; k++)
         if (k != R_RSP)
             s.gpr[k] = c->in.gpr[k];
@@ -294,8 +295,15 @@ static inline bool so_compare(const char *what, const struct so_case *c, const s
             SO_DIFF(" xmm%d host %016llx%016llx vireo %016llx%016llx;", k, (unsigned long long)hq[1],
                     (unsigned long long)hq[0], (unsigned long long)gq[1], (unsigned long long)gq[0]);
         }
-    if (memcmp(h->mem, g->mem, SO_MEMSZ))
-        SO_DIFF(" memory differs;");
+    if (memcmp(h->mem, g->mem, SO_MEMSZ)) {
+        unsigned k = 0, nd = 0;
+        while (h->mem[k] == g->mem[k])
+            k++;
+        for (unsigned j = k; j < SO_MEMSZ; j++)
+            nd += h->mem[j] != g->mem[j];
+        SO_DIFF(" memory differs from byte %u (%u bytes; host %02x vireo %02x);", k, nd, h->mem[k],
+                g->mem[k]);
+    }
 #undef SO_DIFF
     if (!diff[0])
         return true;

@@ -264,6 +264,14 @@ static const struct alias mnem_aliases[] = {
     /* F3 0F BC is TZCNT only with BMI1; vireo's CPUID profile has no BMI1,
      * and without it the bytes execute as BSF (TZCNT page) */
     {"bsf", "tzcnt", 0, 0, "F3 0F BC without BMI1"},
+    /* REX.W selects the 64-bit save-area format (FXSAVE/XSAVE pages) */
+    {"fxsave", "fxsave64", 'o', 8, "REX.W 0F AE /0"}, {"fxrstor", "fxrstor64", 'o', 8, "REX.W 0F AE /1"},
+    {"xsave", "xsave64", 'o', 8, "REX.W 0F AE /4"}, {"xrstor", "xrstor64", 'o', 8, "REX.W 0F AE /5"},
+    {"xsaveopt", "xsaveopt64", 'o', 8, "REX.W 0F AE /6"}, {"xsavec", "xsavec64", 'o', 8, "REX.W 0F C7 /4"},
+    /* 66 0F AE /6 is CLWB, which the profile does not advertise
+     * (CPUID.7.EBX[24]=0): vireo decodes the group row and its handler
+     * raises #UD (CLWB page) */
+    {"xsaveopt", "clwb", 0, 0, "66 0F AE /6 without CLWB"},
     /* capstone 4 quirks in names only (length agrees): */
     /* - 98/99 with a 16-bit operand size sometimes named CWDE/CDQ */
     {"cbw", "cwde", 'o', 2, "capstone: 98 o16 named cwde"},
