@@ -263,9 +263,14 @@ void op_maskmovdqu(struct vcpu *v, const struct insn *i)
     masked_store(v, i, &d, &m, 16);
 }
 
-/* ---- EMMS ---- */
+/* ---- EMMS ----
+ * Like every MMX instruction EMMS sets TOP to 0 (SDM vol. 3A 12.2, table
+ * 12-2 "EMMS: tags 11B, TOS 000B"; the host CPU agrees), then empties all
+ * tags.  mmx_emms() (cpu/fpu_state.c) only empties the tags, so the MMX
+ * transition comes first. */
 void op_emms(struct vcpu *v, const struct insn *i)
 {
     (void)i;
+    mmx_enter(v);
     mmx_emms(v);
 }
