@@ -508,6 +508,99 @@ START_TEST(availability)
 }
 END_TEST
 
+/* ---- MASKMOV and stores at a page boundary, directly in the interpreter:
+ * the 2 MiB page at 0x400000 is not present; RDI = 0x400000 - 8 ---- */
+#define PF_EDGE 0x400000u
+
+static int run_edge(struct fake *f, const uint8_t *code, unsigned len, uint64_t mask, uint64_t mask_hi,
+                    struct cpu_state *out)
+{
+    uint8_t buf[17];
+    memcpy(buf, code, len);
+    buf[len] = 0xf4;
+    fake_load(f, SO_CODE_GPA, buf, len + 1u);
+    struct cpu_state s;
+    fake_mode_state(f, &s, MODE_LONG64, SO_CODE_GPA, 0x8000);
+    ((uint64_t *)(f->ram + FAKE_PT_BASE + 0x2000))[PF_EDGE >> 21] = 0;
+    s.gdtr.base = SO_GDT;
+    s.gdtr.limit = 23;
+    s.idtr.base = SO_IDT;
+    s.idtr.limit = 32 * 16 - 1;
+    s.cr0 |= X86_CR0_MP | X86_CR0_NE;
+    s.cr4 |= X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT;
+    s.gpr[R_RDI] = PF_EDGE - 8;
+    s.fpu.fcw = 0x37f;
+    s.fpu.fsw = 3u << FSW_TOP_SHIFT;
+    s.fpu.ftw = 0x01;
+    for (int k = 0; k < 8; k++) {
+        s.fpu.st[k].mantissa = 0x1111111111111111ull * (uint64_t)(k + 1);
+        s.fpu.st[k].sign_exp = 0x4000;
+    }
+    /* data in xmm1 / MM1 (physical R1 = ST((1 - 3) & 7)), mask in xmm2 / MM2 */
+    for (int b = 0; b < 16; b++)
+        s.fpu.xmm[1].b[b] = (uint8_t)(0x50 + b);
+    s.fpu.xmm[2].q[0] = mask;
+    s.fpu.xmm[2].q[1] = mask_hi;
+    s.fpu.st[6].mantissa = 0x5756555453525150ull;
+    s.fpu.st[7].mantissa = mask;
+    memset(f->ram + PF_EDGE - 8, 0xee, 8);
+    struct cpu_state before = s;
+    fake_set(f, &s);
+    ck_assert_int_eq(fake_run(f, 10), VCPU_EXIT_HALT);
+    fake_get(f, out);
+    if (out->rip == SO_CODE_GPA + len + 1)
+        return -1;
+    ck_assert_uint_eq(out->fpu.fsw, before.fpu.fsw);
+    ck_assert_uint_eq(out->fpu.ftw, before.fpu.ftw);
+    if (out->rip > SO_STUBS && (out->rip - SO_STUBS) % 16 == 1)
+        return (int)((out->rip - SO_STUBS) / 16);
+    return 1000;
+}
+
+START_TEST(page_edge)
+{
+    struct fake f;
+    so_guest_init(&f);
+    struct cpu_state out;
+    static const uint8_t maskmovq[] = {0x0f, 0xf7, 0xca}, maskmovdqu[] = {0x66, 0x0f, 0xf7, 0xca};
+    static const uint8_t movq_st[] = {0x0f, 0x7f, 0x4f, 0x04};         /* movq [rdi+4], mm1 */
+    static const uint8_t movdqu_st[] = {0xf3, 0x0f, 0x7f, 0x0f};       /* movdqu [rdi], xmm1 */
+    static const uint8_t movntq[] = {0x0f, 0xe7, 0x4f, 0x01};          /* movntq [rdi+1], mm1 */
+    uint8_t mem[8];
+
+    /* MASKMOVQ within the present page: only selected bytes written */
+    ck_assert_int_eq(run_edge(&f, maskmovq, 3, 0x80008000800000ffull, 0, &out), -1);
+    memcpy(mem, f.ram + PF_EDGE - 8, 8);
+    static const uint8_t want_q[8] = {0x50, 0xee, 0xee, 0x53, 0xee, 0x55, 0xee, 0x57};
+    ck_assert_mem_eq(mem, want_q, 8);
+    ck_assert_uint_eq(out.fpu.fsw & FSW_TOP_MASK, 0);
+    ck_assert_uint_eq(out.fpu.ftw, 0xff);
+
+    /* MASKMOVDQU: selected bytes only in the present page -> no fault */
+    ck_assert_int_eq(run_edge(&f, maskmovdqu, 4, 0x80, 0, &out), -1);
+    ck_assert_uint_eq(f.ram[PF_EDGE - 8], 0x50);
+    ck_assert_uint_eq(f.ram[PF_EDGE - 7], 0xee);
+    /* a selected byte in the missing page: #PF, nothing written */
+    ck_assert_int_eq(run_edge(&f, maskmovdqu, 4, 0x8080808080808080ull, 0x0000000000008000ull, &out), EXC_PF);
+    ck_assert_uint_eq(out.cr2 & ~0xfffull, PF_EDGE);
+    memcpy(mem, f.ram + PF_EDGE - 8, 8);
+    static const uint8_t untouched[8] = {0xee, 0xee, 0xee, 0xee, 0xee, 0xee, 0xee, 0xee};
+    ck_assert_mem_eq(mem, untouched, 8);
+    /* zero mask: nothing written, no page fault from the missing page */
+    ck_assert_int_eq(run_edge(&f, maskmovdqu, 4, 0, 0, &out), -1);
+
+    /* plain stores crossing into the missing page fault without writing
+     * the present half, and an MMX store leaves TOP/tags alone */
+    ck_assert_int_eq(run_edge(&f, movq_st, 4, 0, 0, &out), EXC_PF);
+    ck_assert_mem_eq(f.ram + PF_EDGE - 8, untouched, 8);
+    ck_assert_int_eq(run_edge(&f, movntq, 4, 0, 0, &out), EXC_PF);
+    ck_assert_mem_eq(f.ram + PF_EDGE - 8, untouched, 8);
+    ck_assert_int_eq(run_edge(&f, movdqu_st, 4, 0, 0, &out), EXC_PF);
+    ck_assert_mem_eq(f.ram + PF_EDGE - 8, untouched, 8);
+    fake_fini(&f);
+}
+END_TEST
+
 int main(void)
 {
     Suite *su = suite_create("simd_int");
@@ -515,6 +608,7 @@ int main(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, oracle_rows);
     tcase_add_test(tc, availability);
+    tcase_add_test(tc, page_edge);
     suite_add_tcase(su, tc);
     SRunner *sr = srunner_create(su);
     srunner_set_fork_status(sr, CK_NOFORK);
