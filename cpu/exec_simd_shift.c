@@ -113,7 +113,7 @@ SHIFT_IMM(psrldq, true)
 SHIFT_IMM(pslldq, true)
 
 /* ---- unpacks: interleave the low (or high) halves of D and S ---- */
-#define UNPACK(name, T, F, high, msize) \
+#define UNPACK(name, T, F, high) \
     SIMD_INLINE void name##_lanes(union x86_xmm *d, const union x86_xmm *s, unsigned n) \
     { \
         union x86_xmm r; \
@@ -127,14 +127,14 @@ SHIFT_IMM(pslldq, true)
     }
 
 /* MMX low unpacks read only 32 bits of memory (PUNPCKLBW mm, mm/m32). */
-UNPACK(punpcklbw, uint8_t, b, false, 4)
-UNPACK(punpcklwd, uint16_t, w, false, 4)
-UNPACK(punpckldq, uint32_t, d, false, 4)
-UNPACK(punpckhbw, uint8_t, b, true, 8)
-UNPACK(punpckhwd, uint16_t, w, true, 8)
-UNPACK(punpckhdq, uint32_t, d, true, 8)
-UNPACK(punpcklqdq, uint64_t, q, false, 0)
-UNPACK(punpckhqdq, uint64_t, q, true, 0)
+UNPACK(punpcklbw, uint8_t, b, false)
+UNPACK(punpcklwd, uint16_t, w, false)
+UNPACK(punpckldq, uint32_t, d, false)
+UNPACK(punpckhbw, uint8_t, b, true)
+UNPACK(punpckhwd, uint16_t, w, true)
+UNPACK(punpckhdq, uint32_t, d, true)
+UNPACK(punpcklqdq, uint64_t, q, false)
+UNPACK(punpckhqdq, uint64_t, q, true)
 SIMD_BINOP_PAIR(punpcklbw, 4)
 SIMD_BINOP_PAIR(punpcklwd, 4)
 SIMD_BINOP_PAIR(punpckldq, 4)

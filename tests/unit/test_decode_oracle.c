@@ -42,7 +42,7 @@
  *
  * Exceptions are explicit tables, each entry with a comment: mnemonic
  * aliases (mnem_aliases[]), capstone 4 quirks checked against the SDM
- * (cs_quirk(), Q1-Q8), and known vireo bugs left for the cpu/ owner
+ * (cs_quirk(), Q1-Q13), and known vireo bugs left for the cpu/ owner
  * (known_vireo_bugs[]).  Each use is counted and printed; a mismatch that
  * no entry explains fails the test.  ORACLE_VERBOSE=1 prints every
  * mismatch instead of the first 60.
@@ -666,7 +666,7 @@ static void cover_row(const struct op_row *r, const struct mode *m, csh h)
         const struct pfxset *ps = &pfxsets[p];
         if (ps->only64 && m->csize != 8)
             continue;
-        if ((e->flags & OPF_SIMD) && (ps->b[0] == 0x66 || (ps->n > 1 && ps->b[1] == 0x66)))
+        if ((e->flags & OPF_SIMD) && r->reg < 0 && (ps->b[0] == 0x66 || (ps->n > 1 && ps->b[1] == 0x66)))
             continue;   /* 66 is a mandatory prefix there: its own row (or #UD) */
         unsigned nv = hasm ? (r->rm >= 0 ? 1 : 16) : 1;
         for (unsigned v = 0; v < nv; v++) {
