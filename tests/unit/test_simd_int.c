@@ -601,6 +601,58 @@ START_TEST(page_edge)
 }
 END_TEST
 
+/* MASKMOVQ/MASKMOVDQU in 32-bit code: 67 selects DI (SDM: "DS:DI/EDI/RDI
+ * by address size"), a segment override replaces DS. */
+START_TEST(maskmov_addr_size)
+{
+    struct fake f;
+    so_guest_init(&f);
+    static const struct {
+        uint8_t code[6];
+        unsigned len;
+        uint32_t at;        /* where the bytes must land */
+        unsigned n;
+    } cases[] = {
+        {{0x0f, 0xf7, 0xca}, 3, 0x12345, 8},                     /* maskmovq [edi] */
+        {{0x67, 0x0f, 0xf7, 0xca}, 4, 0x2345, 8},                /* maskmovq [di] */
+        {{0x66, 0x67, 0x0f, 0xf7, 0xca}, 5, 0x2345, 16},         /* maskmovdqu [di] */
+        {{0x64, 0x66, 0x0f, 0xf7, 0xca}, 5, 0x12345 + 0x30000, 16}, /* fs:[edi] */
+    };
+    for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+        uint8_t buf[8];
+        memcpy(buf, cases[k].code, cases[k].len);
+        buf[cases[k].len] = 0xf4;
+        fake_load(&f, SO_CODE_GPA, buf, cases[k].len + 1u);
+        struct cpu_state s;
+        fake_mode_state(&f, &s, MODE_PROT32, SO_CODE_GPA, 0x8000);
+        s.cr0 |= X86_CR0_MP | X86_CR0_NE;
+        s.cr4 |= X86_CR4_OSFXSR;
+        s.seg[SEG_FS].base = 0x30000;
+        s.gpr[R_RDI] = 0x12345;
+        s.fpu.fcw = 0x37f;
+        s.fpu.st[1].mantissa = 0x0807060504030201ull;     /* MM1 (TOP=0) */
+        s.fpu.st[2].mantissa = 0x8000800080008000ull;     /* MM2: odd bytes */
+        for (int b = 0; b < 16; b++) {
+            s.fpu.xmm[1].b[b] = (uint8_t)(b + 1);
+            s.fpu.xmm[2].b[b] = (b & 1) ? 0x80 : 0x7f;
+        }
+        memset(f.ram + 0x2300, 0xee, 0x100);
+        memset(f.ram + 0x12300, 0xee, 0x100);
+        memset(f.ram + 0x42300, 0xee, 0x100);
+        fake_set(&f, &s);
+        ck_assert_int_eq(fake_run(&f, 10), VCPU_EXIT_HALT);
+        fake_get(&f, &s);
+        ck_assert_uint_eq(s.rip, SO_CODE_GPA + cases[k].len + 1);
+        for (unsigned b = 0; b < 16; b++) {
+            uint8_t want = b < cases[k].n && (b & 1) ? (uint8_t)(b + 1) : 0xee;
+            ck_assert_msg(f.ram[cases[k].at + b] == want, "case %zu byte %u: %#x", k, b, f.ram[cases[k].at + b]);
+        }
+        ck_assert_uint_eq(f.ram[cases[k].at - 1], 0xee);
+    }
+    fake_fini(&f);
+}
+END_TEST
+
 int main(void)
 {
     Suite *su = suite_create("simd_int");
@@ -609,6 +661,7 @@ int main(void)
     tcase_add_test(tc, oracle_rows);
     tcase_add_test(tc, availability);
     tcase_add_test(tc, page_edge);
+    tcase_add_test(tc, maskmov_addr_size);
     suite_add_tcase(su, tc);
     SRunner *sr = srunner_create(su);
     srunner_set_fork_status(sr, CK_NOFORK);
