@@ -21,6 +21,12 @@
  * CR4.OSFXSR=0 -> #UD for SSE forms only (MMX forms ignore it; MOVQ2DQ
  * and MOVDQ2Q touch XMM and need it), run directly in the interpreter
  * (the oracle harness fixes CR0/CR4), with the destination unchanged.
+ *
+ * page_edge: MASKMOVQ/MASKMOVDQU next to a missing page write only the
+ * selected bytes, fault (#PF, nothing written) only when a selected byte
+ * lies in the missing page; MOVQ/MOVNTQ/MOVDQU stores crossing into it
+ * write nothing and leave the x87 state (TOP, tags) alone.
+ * maskmov_addr_size: 32-bit code, 67 (DI instead of EDI) and FS override.
  */
 #include "simd_oracle.h"
 
