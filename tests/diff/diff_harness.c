@@ -172,9 +172,12 @@ static void env_state(const struct diff_case *c, struct cpu_state *s)
         s->gpr[k] = k < n ? c->gpr[k] : 0;
     s->rip = DIFF_CODE_GPA;
     s->rflags = (c->rflags | X86_FLAG_FIXED) & ~(uint64_t)(X86_FLAG_TF | X86_FLAG_RF | X86_FLAG_VM);
-    s->cr4 = X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT;
+    /* OSXSAVE with XCR0 = x87|SSE: the test host's KVM runs a guest whose
+     * CR4.OSXSAVE is clear with the host's XCR0 still loaded (XGETBV works
+     * there), so only the enabled state is comparable */
+    s->cr4 = X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT | X86_CR4_OSXSAVE;
     s->cr0 = X86_CR0_ET | X86_CR0_NE | X86_CR0_MP;
-    s->xcr0 = 1;
+    s->xcr0 = 3;
     s->fpu = c->fpu;
     if (!c->set_fpu) {
         memset(&s->fpu, 0, sizeof(s->fpu));

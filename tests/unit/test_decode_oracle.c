@@ -42,7 +42,7 @@
  *
  * Exceptions are explicit tables, each entry with a comment: mnemonic
  * aliases (mnem_aliases[]), capstone 4 quirks checked against the SDM
- * (cs_quirk(), Q1-Q8), and known vireo bugs left for the cpu/ owner
+ * (cs_quirk(), Q1-Q13), and known vireo bugs left for the cpu/ owner
  * (known_vireo_bugs[]).  Each use is counted and printed; a mismatch that
  * no entry explains fails the test.  ORACLE_VERBOSE=1 prints every
  * mismatch instead of the first 60.
@@ -146,6 +146,21 @@ static const struct op_row *row_of(const struct op_entry *e)
             return &rows[k];
     ck_abort_msg("entry %s not in cpu_opcode_rows()", e->mnem);
     return NULL;
+}
+
+/* ---- MMX/SSE slots (rows with OPF_SIMD) ----
+ * In a slot with a non-group OPF_SIMD row, 66/F2/F3 select the form
+ * (SDM vol. 2 2.1.2 "mandatory prefixes", table A-3); one without a form
+ * of its own is #UD (checked on the host CPU) rather than the prefix-less
+ * row.  The shift groups 0F 71-73 (OP2R rows) leave the prefix to the
+ * handler. */
+static bool simd_slot(unsigned map, uint8_t op, bool groups_too)
+{
+    for (size_t k = 0; k < nrows; k++)
+        if (rows[k].map == map && rows[k].opcode == op && (rows[k].e->flags & OPF_SIMD) &&
+            (groups_too || rows[k].reg < 0))
+            return true;
+    return false;
 }
 
 static bool has_only64_twin(const struct op_row *r)
@@ -272,6 +287,8 @@ static const struct alias mnem_aliases[] = {
      * (CPUID.7.EBX[24]=0): vireo decodes the group row and its handler
      * raises #UD (CLWB page) */
     {"xsaveopt", "clwb", 0, 0, "66 0F AE /6 without CLWB"},
+    /* MOVD with REX.W is MOVQ (MOVD/MOVQ page, 0F 6E/7E) */
+    {"movd", "movq", 'o', 8, "REX.W 0F 6E/7E"},
     /* capstone 4 quirks in names only (length agrees): */
     /* - 98/99 with a 16-bit operand size sometimes named CWDE/CDQ */
     {"cbw", "cwde", 'o', 2, "capstone: 98 o16 named cwde"},
@@ -388,6 +405,13 @@ static const struct op_row *claimed(const uint8_t *b, unsigned csize)
     const struct op_row *r = NULL;
     if (want != P_NONE)
         r = claimed_row(a.map, a.op, a.modrm, csize, want);
+    if (want != P_NONE && simd_slot(a.map, a.op, false)) {
+        /* MMX/SSE: no fallback to the prefix-less row; U/N operands have
+         * no memory form */
+        if (r && (r->e->flags & OPF_REGONLY) && a.modrm >= 0 && (a.modrm >> 6) != 3)
+            return NULL;
+        return r;
+    }
     return r ? r : claimed_row(a.map, a.op, a.modrm, csize, P_NONE);
 }
 
@@ -499,6 +523,44 @@ static const char *cs_quirk(const uint8_t *b, unsigned csize, const struct insn 
          * prefix, 2.1.2): capstone 4 rejects POPCNT or names BSR/BSF in
          * 16-bit code and when another legacy prefix follows the F3. */
         return "F3 0F B8/BC/BD: F3 not last, or 16-bit code";
+    }
+    /* ---- MMX/SSE (OPF_SIMD rows) ---- */
+    if (csize == 2 && (a.p66 || a.rep) && simd_slot(a.map, a.op, true)) {
+        /* Q10. capstone 4 in 16-bit code takes 66 on MMX/SSE opcodes as an
+         * operand-size prefix and drops F2/F3 (66 0F 6F named movq, F3 0F
+         * 7E movd, 66 0F 6C and F2 0F D6 rejected); SDM vol. 2 2.1.2: they
+         * are mandatory prefixes for these opcodes in every mode. */
+        return "16-bit: 66/F2/F3 not taken as mandatory prefixes on MMX/SSE";
+    }
+    if (vlen && clen == 0 && a.map == 1 && a.op >= 0x71 && a.op <= 0x73 && mod == 3 &&
+        (a.rep || (!a.p66 && (reg == 3 || reg == 7)))) {
+        /* Q11. not capstone's error: vireo decodes groups 12-14 (0F 71-73,
+         * SDM table A-6) by ModRM.reg alone and the handler raises #UD for
+         * F2/F3 and for PSRLDQ/PSLLDQ (/3, /7) without 66 (handler-level
+         * #UD, cpu/exec_simd_shift.c). */
+        return "0F 71-73 with F2/F3 or /3,/7 without 66: #UD in the handler";
+    }
+    if (vlen && (a.p66 || a.rep) && simd_slot(a.map, a.op, true)) {
+        int nrep = 0;
+        for (size_t j = 0; j < a.opc; j++)
+            nrep += b[j] == 0xf2 || b[j] == 0xf3;
+        uint8_t decider = a.rep ? a.rep : 0x66;
+        if (nrep > 1 || a.last != decider) {
+            /* Q12. a mandatory prefix that is not the last legacy prefix
+             * (66 36 0F E7), or several F2/F3: capstone 4 then ignores it
+             * (or takes the first F2/F3).  SDM vol. 2 2.1.2 allows prefixes
+             * in any order; vireo, like the host CPU, takes the last F2/F3,
+             * else 66. */
+            return "MMX/SSE: mandatory prefix not last, or F2/F3 repeated";
+        }
+    }
+    if (m64 && vlen && clen == vlen && a.rexw && simd_slot(a.map, a.op, false)) {
+        /* Q13. REX.W on MMX/SSE opcodes: capstone 4 then names another
+         * form (67 REX.W 0F 6F movdqa, F3 REX.W 0F 7E movd).  SDM vol. 2
+         * 2.2.1.2: REX.W only promotes GPR operands (MOVD->MOVQ 0F 6E/7E,
+         * PEXTRW/PMOVMSKB r64); it is no mandatory prefix and does not
+         * select the 66/F3 forms. */
+        return "REX.W changes capstone's MMX/SSE form";
     }
     (void)mod;
     return NULL;
@@ -612,6 +674,8 @@ static void cover_row(const struct op_row *r, const struct mode *m, csh h)
         const struct pfxset *ps = &pfxsets[p];
         if (ps->only64 && m->csize != 8)
             continue;
+        if ((e->flags & OPF_SIMD) && r->reg < 0 && (ps->b[0] == 0x66 || (ps->n > 1 && ps->b[1] == 0x66)))
+            continue;   /* 66 is a mandatory prefix there: its own row (or #UD) */
         unsigned nv = hasm ? (r->rm >= 0 ? 1 : 16) : 1;
         for (unsigned v = 0; v < nv; v++) {
             uint8_t buf[BUFSZ];
@@ -698,6 +762,10 @@ static void cover_row(const struct op_row *r, const struct mode *m, csh h)
             }
             const char *why;
             if (!mnem_match(r, &in, m->csize, cm, &why)) {
+                if ((q = cs_quirk(buf, m->csize, &in, in.len, clen))) {
+                    count_quirk(q);
+                    continue;
+                }
                 if (!known_bug(buf, m->csize))
                     report("table: mnemonic", m, buf, st, &in, clen, cm);
             }
