@@ -28,16 +28,16 @@ static bool precomp_stop(uint16_t um)
 
 /* ST(d) = result of host OP (RES1: the result is the host's ST(1)) on
  * a=ST(0), b=B; pop afterwards when POP.  C1 from the host. */
-static void binary_to(struct vcpu *v, int op, fx80 b, unsigned d, bool res1, bool pop, uint16_t pre)
+static void binary_to(struct vcpu *v, int op, fx80 b, unsigned d, bool res1, bool pop)
 {
     struct x86_fpu *f = &v->s.fpu;
     struct x87_hio io;
     memset(&io, 0, sizeof(io));
     io.a = f->st[0];
     io.b = b;
-    uint16_t sw = x87_host(op, f->fcw, &io) | pre;
+    uint16_t sw = x87_host(op, f, &io);
     uint16_t um = x87_raise(f, sw);
-    x87_set_cc(f, FSW_C1, sw);
+    x87_set_cc(f, FSW_CC, sw);
     if (precomp_stop(um))
         return;
     x87_write(f, d, res1 ? io.r1 : io.r0);
@@ -49,31 +49,37 @@ static const int arith_st0[8] = {XH_ADD, XH_MUL, -1, -1, XH_SUB, XH_SUBR, XH_DIV
 /* DC/DE register forms (destination ST(i)): E0+i is FSUBR, E8+i FSUB, ... */
 static const int arith_sti[8] = {XH_ADD1, XH_MUL1, -1, -1, XH_SUBR1, XH_SUB1, XH_DIVR1, XH_DIV1};
 
-/* Compare ST(0) with B through host OP (XH_COM/XH_UCOM); C0/C2/C3 set
- * unless an unmasked IE/DE stops it; POPS pops after. */
-static void compare(struct vcpu *v, int op, fx80 b, unsigned pops, uint16_t pre)
+/* Set the condition codes of a compare from host status SW (C1=0) and
+ * pop POPS times unless an unmasked IE/DE stopped the instruction: the
+ * codes are written even then, as the hardware does. */
+static void compare_done(struct x86_fpu *f, uint16_t sw, unsigned pops)
+{
+    uint16_t um = x87_raise(f, sw);
+    x87_set_cc(f, FSW_CC, sw);
+    if (precomp_stop(um))
+        return;
+    while (pops--)
+        x87_pop(f);
+}
+
+/* Compare ST(0) with B through host OP (XH_COM/XH_UCOM). */
+static void compare(struct vcpu *v, int op, fx80 b, unsigned pops)
 {
     struct x86_fpu *f = &v->s.fpu;
     struct x87_hio io;
     memset(&io, 0, sizeof(io));
     io.a = f->st[0];
     io.b = b;
-    uint16_t sw = x87_host(op, f->fcw, &io) | pre;
-    uint16_t um = x87_raise(f, sw);
-    if (precomp_stop(um))
-        return;
-    x87_set_cc(f, FSW_CC, sw & (FSW_C0 | FSW_C2 | FSW_C3));
-    while (pops--)
-        x87_pop(f);
+    compare_done(f, x87_host(op, f, &io), pops);
 }
 
-/* Masked stack underflow of a compare: unordered, then the pops. */
+/* Stack underflow of a compare: unordered (also when unmasked), C1=0;
+ * the pops only when masked. */
 static void compare_underflow(struct x86_fpu *f, unsigned pops)
 {
-    if (!x87_stack_fault(f, false))
-        return;
+    bool masked = x87_stack_fault(f, false);
     x87_set_cc(f, FSW_C0 | FSW_C2 | FSW_C3, FSW_C0 | FSW_C2 | FSW_C3);
-    while (pops--)
+    while (masked && pops--)
         x87_pop(f);
 }
 
@@ -84,31 +90,31 @@ void op_x87_arith_m(struct vcpu *v, const struct insn *i)
     x87_note(v, i);
     struct x86_fpu *f = &v->s.fpu;
     unsigned r = i->reg & 7;
-    static const int conv[4] = {XH_LDF32, XH_LDI32, XH_LDF64, XH_LDI16};  /* D8 DA DC DE */
     static const uint8_t size[4] = {4, 4, 8, 2};
-    unsigned k = (i->opcode >> 1) & 3;
+    unsigned k = (i->opcode >> 1) & 3;      /* D8 DA DC DE -> 0 1 2 3 */
     uint64_t x = vm_read(v, i->seg, insn_ea(v, i), size[k]);
+    bool cmp = r == 2 || r == 3;
     if (!x87_valid(f, 0)) {
-        if (r == 2 || r == 3) {
+        if (cmp)
             compare_underflow(f, r == 3);
-        } else if (x87_stack_fault(f, false)) {
+        else if (x87_stack_fault(f, false))
             x87_write(f, 0, x87_indefinite());
-        }
         return;
     }
     struct x87_hio io;
     memset(&io, 0, sizeof(io));
     memcpy(io.mem, &x, 8);
-    uint16_t sw = x87_host(conv[k], f->fcw, &io);
-    if (precomp_stop(sw & ~f->fcw & FSW_EXC)) {
-        x87_raise(f, sw);
+    io.a = f->st[0];
+    uint16_t sw = x87_host(XH_MEM + 8 * (int)k + (int)r, f, &io);
+    if (cmp) {
+        compare_done(f, sw, r == 3);
         return;
     }
-    sw &= FSW_EXC;
-    if (r == 2 || r == 3)
-        compare(v, XH_COM, io.r0, r == 3, sw);
-    else
-        binary_to(v, arith_st0[r], io.r0, 0, false, false, sw);
+    uint16_t um = x87_raise(f, sw);
+    x87_set_cc(f, FSW_CC, sw);
+    if (precomp_stop(um))
+        return;
+    x87_write(f, 0, io.r0);
 }
 
 /* D8 C0-FF (except D0-DF): ST(0) = ST(0) op ST(i) */
@@ -123,7 +129,7 @@ void op_x87_arith_st0(struct vcpu *v, const struct insn *i)
             x87_write(f, 0, x87_indefinite());
         return;
     }
-    binary_to(v, arith_st0[i->reg & 7], f->st[s], 0, false, false, 0);
+    binary_to(v, arith_st0[i->reg & 7], f->st[s], 0, false, false);
 }
 
 /* DC C0-FF / DE C0-FF (arithmetic rows): ST(i) = ST(i) op ST(0) [, pop] */
@@ -142,7 +148,7 @@ void op_x87_arith_sti(struct vcpu *v, const struct insn *i)
         }
         return;
     }
-    binary_to(v, arith_sti[i->reg & 7], f->st[s], s, true, pop, 0);
+    binary_to(v, arith_sti[i->reg & 7], f->st[s], s, true, pop);
 }
 
 /* D8 D0+i FCOM, D8 D8+i FCOMP, DC D0/D8+i, DE D0+i (aliases),
@@ -159,7 +165,7 @@ void op_x87_fcom_r(struct vcpu *v, const struct insn *i)
         compare_underflow(f, pops);
         return;
     }
-    compare(v, unordered ? XH_UCOM : XH_COM, f->st[s], pops, 0);
+    compare(v, unordered ? XH_UCOM : XH_COM, f->st[s], pops);
 }
 
 /* DE D9 FCOMPP, DA E9 FUCOMPP */
@@ -172,7 +178,7 @@ void op_x87_fcompp(struct vcpu *v, const struct insn *i)
         compare_underflow(f, 2);
         return;
     }
-    compare(v, i->opcode == 0xda ? XH_UCOM : XH_COM, f->st[1], 2, 0);
+    compare(v, i->opcode == 0xda ? XH_UCOM : XH_COM, f->st[1], 2);
 }
 
 /* DB F0+i FCOMI, DB E8+i FUCOMI, DF F0+i FCOMIP, DF E8+i FUCOMIP */
@@ -184,11 +190,12 @@ void op_x87_fcomi(struct vcpu *v, const struct insn *i)
     unsigned s = i->rm & 7;
     bool pop = i->opcode == 0xdf;
     const uint32_t all = X86_FLAG_ZF | X86_FLAG_PF | X86_FLAG_CF | X86_FLAG_OF | X86_FLAG_SF | X86_FLAG_AF;
+    /* ZF/PF/CF are written even when an unmasked exception stops the
+     * instruction (then without the pop), as for FCOM's C0/C2/C3 */
     if (!x87_valid(f, 0) || !x87_valid(f, s)) {
-        if (!x87_stack_fault(f, false))
-            return;
+        bool masked = x87_stack_fault(f, false);
         cpu_set_arith_flags(v, all, X86_FLAG_ZF | X86_FLAG_PF | X86_FLAG_CF);
-        if (pop)
+        if (masked && pop)
             x87_pop(f);
         return;
     }
@@ -196,13 +203,11 @@ void op_x87_fcomi(struct vcpu *v, const struct insn *i)
     memset(&io, 0, sizeof(io));
     io.a = f->st[0];
     io.b = f->st[s];
-    uint16_t sw = x87_host((i->reg & 7) == 6 ? XH_COMI : XH_UCOMI, f->fcw, &io);
+    uint16_t sw = x87_host((i->reg & 7) == 6 ? XH_COMI : XH_UCOMI, f, &io);
     uint16_t um = x87_raise(f, sw);
-    x87_set_cc(f, FSW_C1, 0);
-    if (precomp_stop(um))
-        return;
+    x87_set_cc(f, FSW_CC, sw);
     cpu_set_arith_flags(v, all, io.eflags);
-    if (pop)
+    if (!precomp_stop(um) && pop)
         x87_pop(f);
 }
 
@@ -242,7 +247,7 @@ void op_x87_ftst_fxam(struct vcpu *v, const struct insn *i)
         struct x87_hio io;
         memset(&io, 0, sizeof(io));
         io.a = f->st[0];
-        uint16_t sw = x87_host(XH_XAM, f->fcw, &io);
+        uint16_t sw = x87_host(XH_XAM, f, &io);
         x87_set_cc(f, FSW_CC, sw);
         return;
     }
@@ -253,11 +258,7 @@ void op_x87_ftst_fxam(struct vcpu *v, const struct insn *i)
     struct x87_hio io;
     memset(&io, 0, sizeof(io));
     io.a = f->st[0];
-    uint16_t sw = x87_host(XH_TST, f->fcw, &io);
-    uint16_t um = x87_raise(f, sw);
-    if (precomp_stop(um))
-        return;
-    x87_set_cc(f, FSW_CC, sw & (FSW_C0 | FSW_C2 | FSW_C3));
+    compare_done(f, x87_host(XH_TST, f, &io), 0);
 }
 
 /* Host stack depth after an operation, from TOP in its status word (the
@@ -279,6 +280,14 @@ void op_x87_d9f(struct vcpu *v, const struct insn *i)
     io.a = f->st[0];
     io.b = f->st[1];
     uint16_t sw, um;
+    /* FSIN FCOS FPTAN FSINCOS FPREM FPREM1 define C2 (incomplete /
+     * out of range): a stack fault clears it */
+    if ((x87_valid(f, 7) && (code == 0x2 || code == 0xb)) ||
+        !x87_valid(f, 0) || (!x87_valid(f, 1) && (code == 0x1 || code == 0x3 || code == 0x9 || code == 0x5 ||
+                                                   code == 0x8 || code == 0xd))) {
+        if (code == 0xe || code == 0xf || code == 0x2 || code == 0xb || code == 0x5 || code == 0x8)
+            x87_set_cc(f, FSW_C2, 0);
+    }
     switch (code) {
     case 0x0: case 0xa: case 0xc: case 0xe: case 0xf: {  /* F2XM1 FSQRT FRNDINT FSIN FCOS */
         static const int ops[16] = {[0x0] = XH_F2XM1, [0xa] = XH_SQRT, [0xc] = XH_RNDINT,
@@ -288,9 +297,9 @@ void op_x87_d9f(struct vcpu *v, const struct insn *i)
                 x87_write(f, 0, x87_indefinite());
             return;
         }
-        sw = x87_host(ops[code], f->fcw, &io);
+        sw = x87_host(ops[code], f, &io);
         um = x87_raise(f, sw);
-        x87_set_cc(f, code >= 0xe ? (FSW_C1 | FSW_C2) : FSW_C1, sw);
+        x87_set_cc(f, FSW_CC, sw);
         if (precomp_stop(um))
             return;
         x87_write(f, 0, io.r0);
@@ -305,9 +314,9 @@ void op_x87_d9f(struct vcpu *v, const struct insn *i)
             }
             return;
         }
-        sw = x87_host(op, f->fcw, &io);
+        sw = x87_host(op, f, &io);
         um = x87_raise(f, sw);
-        x87_set_cc(f, FSW_C1, sw);
+        x87_set_cc(f, FSW_CC, sw);
         if (precomp_stop(um))
             return;
         x87_write(f, 1, io.r0);
@@ -321,9 +330,9 @@ void op_x87_d9f(struct vcpu *v, const struct insn *i)
                 x87_write(f, 0, x87_indefinite());
             return;
         }
-        sw = x87_host(op, f->fcw, &io);
+        sw = x87_host(op, f, &io);
         um = x87_raise(f, sw);
-        x87_set_cc(f, op == XH_SCALE ? FSW_C1 : FSW_CC, sw);
+        x87_set_cc(f, FSW_CC, sw);
         if (precomp_stop(um))
             return;
         x87_write(f, 0, io.r0);
@@ -345,9 +354,9 @@ void op_x87_d9f(struct vcpu *v, const struct insn *i)
             }
             return;
         }
-        sw = x87_host(op, f->fcw, &io);
+        sw = x87_host(op, f, &io);
         um = x87_raise(f, sw);
-        x87_set_cc(f, op == XH_XTRACT ? FSW_C1 : (FSW_C1 | FSW_C2), sw);
+        x87_set_cc(f, FSW_CC, sw);
         if (precomp_stop(um))
             return;
         if (host_depth(sw) == 2) {

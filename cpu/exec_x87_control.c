@@ -143,6 +143,7 @@ void op_x87_fnclex(struct vcpu *v, const struct insn *i)
 
 static void x87_init(struct x86_fpu *f)
 {
+    x87_retop(f, 0);
     f->fcw = 0x37f;
     f->fsw = 0;
     f->ftw = 0;
@@ -174,6 +175,7 @@ void op_x87_ffree(struct vcpu *v, const struct insn *i)
     x87_enter(v, true);
     x87_note(v, i);
     x87_set_valid(&v->s.fpu, i->rm & 7, false);
+    x87_set_cc(&v->s.fpu, FSW_C1, 0);
     if (i->opcode == 0xdf)          /* FFREEP (DF C0+i): free, then pop */
         x87_pop(&v->s.fpu);
 }
@@ -254,6 +256,7 @@ static unsigned env_load(struct vcpu *v, const struct insn *i, const uint8_t *b,
 {
     bool real = env_real(v);
     uint32_t tw;
+    uint16_t old_fsw = f->fsw;
     if (i->opsize == 2) {
         f->fcw = fcw_value((uint16_t)get16(b));
         f->fsw = (uint16_t)get16(b + 2);
@@ -295,6 +298,11 @@ static unsigned env_load(struct vcpu *v, const struct insn *i, const uint8_t *b,
             ftw |= (uint8_t)(1u << n);
     f->ftw = ftw;
     x87_update_es(f);
+    /* TOP changes, the physical registers stay */
+    uint16_t fsw = f->fsw;
+    f->fsw = old_fsw;
+    x87_retop(f, (fsw >> FSW_TOP_SHIFT) & 7);
+    f->fsw = fsw;
     return i->opsize == 2 ? 14 : 28;
 }
 

@@ -52,11 +52,11 @@ static void push_converted(struct vcpu *v, int op, const uint8_t *m, unsigned n)
     struct x87_hio io;
     memset(&io, 0, sizeof(io));
     memcpy(io.mem, m, n);
-    uint16_t sw = x87_host(op, f->fcw, &io);
+    uint16_t sw = x87_host(op, f, &io);
     uint16_t um = x87_raise(f, sw);
-    if (um & (FSW_IE | FSW_DE))
+    x87_set_cc(f, FSW_CC, sw);
+    if (um & FSW_IE)        /* an unmasked #D still loads (as hardware does) */
         return;
-    x87_set_cc(f, FSW_C1, 0);
     x87_push(f, io.r0);
 }
 
@@ -118,11 +118,11 @@ static void store_converted(struct vcpu *v, const struct insn *i, int op, unsign
         struct x87_hio io;
         memset(&io, 0, sizeof(io));
         io.a = f->st[0];
-        sw = x87_host(op, f->fcw, &io);
+        sw = x87_host(op, f, &io);
         memcpy(out, io.mem, n);
         if (x87_unmasked(f, sw) & (FSW_IE | FSW_DE | FSW_OE | FSW_UE)) {
             x87_raise(f, sw);
-            x87_set_cc(f, FSW_C1, sw);
+            x87_set_cc(f, FSW_CC, sw);
             return;
         }
     }
@@ -135,7 +135,10 @@ static void store_converted(struct vcpu *v, const struct insn *i, int op, unsign
         vm_write(v, i->seg, insn_ea(v, i), n, x);
     }
     x87_raise(f, sw);
-    x87_set_cc(f, FSW_C1, (sw & FSW_SF) ? 0 : sw);
+    if (sw & FSW_SF)
+        x87_set_cc(f, FSW_C1, 0);
+    else
+        x87_set_cc(f, FSW_CC, sw);
     if (pop)
         x87_pop(f);
 }
@@ -209,12 +212,8 @@ void op_x87_fld_r(struct vcpu *v, const struct insn *i)
     struct x86_fpu *f = &v->s.fpu;
     unsigned s = i->rm & 7;
     if (!x87_valid(f, s)) {
-        if (!x87_stack_fault(f, false))
-            return;
-        if (x87_valid(f, 7)) {
-            x87_stack_fault(f, true);
-        }
-        x87_push(f, x87_indefinite());
+        if (x87_stack_fault(f, false))      /* underflow wins over overflow */
+            x87_push(f, x87_indefinite());
         return;
     }
     push_checked(f, f->st[s]);
@@ -229,6 +228,13 @@ void op_x87_fst_r(struct vcpu *v, const struct insn *i)
     unsigned d = i->rm & 7;
     bool pop = !(i->opcode == 0xdd && (i->reg & 7) == 2);
     fx80 val = f->st[0];
+    if (!x87_valid(f, 0) && i->opcode == 0xd9) {
+        /* D9 D8+i: no stack-underflow check; the destination is left
+         * alone and the pop happens (as this host does) */
+        x87_set_cc(f, FSW_C1, 0);
+        x87_pop(f);
+        return;
+    }
     if (!x87_valid(f, 0)) {
         if (!x87_stack_fault(f, false))
             return;
@@ -275,13 +281,10 @@ void op_x87_fcmov(struct vcpu *v, const struct insn *i)
     if (i->opcode == 0xdb)
         cond = !cond;
     if (!x87_valid(f, 0) || !x87_valid(f, s)) {
-        if (!x87_stack_fault(f, false))
-            return;
-        if (cond)
+        if (x87_stack_fault(f, false))
             x87_write(f, 0, x87_indefinite());
         return;
     }
-    x87_set_cc(f, FSW_C1, 0);
     if (cond)
         x87_write(f, 0, f->st[s]);
 }
@@ -299,7 +302,7 @@ void op_x87_fldc(struct vcpu *v, const struct insn *i)
     }
     struct x87_hio io;
     memset(&io, 0, sizeof(io));
-    x87_host(XH_LD1 + (i->rm & 7), f->fcw, &io);
+    x87_host(XH_LD1 + (i->rm & 7), f, &io);
     x87_set_cc(f, FSW_C1, 0);
     x87_push(f, io.r0);
 }

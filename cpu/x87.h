@@ -101,6 +101,13 @@ static inline void x87_inc_top(struct x86_fpu *f)
     x87_set_top(f, x87_top(f) + 1);
 }
 
+/* Load a new TOP keeping the physical registers (FNINIT, FLDENV). */
+static inline void x87_retop(struct x86_fpu *f, unsigned top)
+{
+    while (x87_top(f) != (top & 7))
+        x87_inc_top(f);
+}
+
 static inline void x87_push(struct x86_fpu *f, fx80 val)
 {
     x87_dec_top(f);
@@ -182,10 +189,11 @@ static inline void x87_to_bytes(uint8_t b[10], fx80 r)
 
 /* ---- the host x87 unit (x87_host.c) ----
  * x87_host() runs operation OP on the host FPU under the guest control
- * word CW (precision, rounding and masks) from a fresh stack holding
+ * word and condition codes of F (precision, rounding and masks) from a fresh stack holding
  * ST(0)=io->a and, for two-operand operations, ST(1)=io->b; io->mem is
  * the memory operand of conversions (in or out).  It returns the host's
- * status word after the operation (exception flags, C0-C3, ES) and leaves
+ * status word after the operation (exception flags, C0-C3, ES, the
+ * host's TOP: 0 empty, 7 one value, 6 two) and leaves
  * ST(0)/ST(1) in io->r0/io->r1.  When CW unmasks an exception the host
  * runs with it unmasked too (biased results of OE/UE, SDM 8.5.4/8.5.5)
  * and the pending exception is discarded by FNSAVE before any waiting
@@ -205,7 +213,10 @@ enum x87_hop {
     XH_LDF32, XH_LDF64, XH_LDI16, XH_LDI32, XH_LDI64, XH_LDBCD,
     /* ST(0) -> mem */
     XH_STF32, XH_STF64, XH_STI16, XH_STI32, XH_STI64, XH_STTI16, XH_STTI32, XH_STTI64, XH_STBCD,
-    XH_N
+    /* ST(0) op mem: XH_MEM + 8*k + reg, k = 0 m32fp (D8), 1 m32int (DA),
+     * 2 m64fp (DC), 3 m16int (DE); reg 2 and 3 both compare (no pop) */
+    XH_MEM,
+    XH_N = XH_MEM + 32
 };
 
 struct x87_hio {
@@ -215,6 +226,6 @@ struct x87_hio {
     uint32_t eflags;    /* FCOMI/FUCOMI: ZF, PF, CF */
 };
 
-uint16_t x87_host(int op, uint16_t cw, struct x87_hio *io);
+uint16_t x87_host(int op, const struct x86_fpu *f, struct x87_hio *io);
 
 #endif
