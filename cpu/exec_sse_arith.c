@@ -34,12 +34,53 @@ static void read_src(struct vcpu *v, const struct insn *i, union x86_xmm *s, uns
     }
 }
 
+/* Unmasked underflow is signalled for every tiny result, exact or not
+ * (SDM vol. 1 4.9.1.5, 11.5.2.4); the host ran masked, where an exact
+ * tiny result raises nothing.  With UM=0 and FTZ off, a lane whose
+ * masked result is a nonzero denormal was tiny: add UE.  LANES: 1 = 4
+ * floats, 2 = 2 doubles, 3 = float lane 0, 4 = double lane 0, 5 = floats
+ * 0-1; 0 = the operation cannot underflow. */
+static uint32_t exact_tiny(const struct vcpu *v, const union x86_xmm *r, unsigned lanes, uint32_t fl)
+{
+    uint32_t mx = v->s.fpu.mxcsr;
+    if (!lanes || (mx & (MXCSR_UE << MXCSR_MASKS_SHIFT)) || (fl & MXCSR_UE))
+        return fl;
+    static const uint8_t n[6] = {0, 4, 2, 1, 1, 2};
+    bool dbl = lanes == 2 || lanes == 4;
+    for (unsigned k = 0; k < n[lanes]; k++) {
+        bool tiny = dbl ? (r->q[k] & 0x7ff0000000000000ull) == 0 && (r->q[k] << 1) != 0
+                        : (r->d[k] & 0x7f800000u) == 0 && (r->d[k] << 1) != 0;
+        if (tiny)
+            return fl | MXCSR_UE;
+    }
+    return fl;
+}
+
+static unsigned uf_lanes(enum sse_hop op)
+{
+    switch (op) {
+    case SH_ADDPS: case SH_SUBPS: case SH_MULPS: case SH_DIVPS:
+        return 1;
+    case SH_ADDPD: case SH_SUBPD: case SH_MULPD: case SH_DIVPD:
+        return 2;
+    case SH_ADDSS: case SH_SUBSS: case SH_MULSS: case SH_DIVSS: case SH_CVTSD2SS:
+        return 3;
+    case SH_ADDSD: case SH_SUBSD: case SH_MULSD: case SH_DIVSD:
+        return 4;
+    case SH_CVTPD2PS:
+        return 5;
+    default:
+        return 0;
+    }
+}
+
 void sse_run(struct vcpu *v, const struct insn *i, enum sse_hop op, unsigned size, bool align)
 {
     sse_enter(v);
     union x86_xmm s, d = *xmm_reg(v, i->reg);
     read_src(v, i, &s, size, align);
     uint32_t fl = sse_host_op(v, op, &d, &s);
+    fl = exact_tiny(v, &d, uf_lanes(op), fl);
     sse_fp_report(v, fl);
     *xmm_reg(v, i->reg) = d;
 }

@@ -70,12 +70,14 @@ void op_sse_cvtsi2sd(struct vcpu *v, const struct insn *i) { cvtsi2s(v, i, true)
 static void cvtp2pi(struct vcpu *v, const struct insn *i, bool dbl, bool trunc)
 {
     sse_enter(v);
-    mmx_enter(v);
+    if (v->s.fpu.fsw & FSW_ES)   /* #MF comes before memory faults, the transition after */
+        cpu_raise(v, EXC_MF, false, 0);
     union x86_xmm s;
     if (dbl)
         simd_read128(v, i, &s, true);
     else
         read_q(v, i, &s, 8);
+    mmx_enter(v);
     union x86_xmm r;
     memset(&r, 0, sizeof(r));
     enum sse_hop op = dbl ? (trunc ? SH_CVTTPD2DQ : SH_CVTPD2DQ) : (trunc ? SH_CVTTPS2DQ : SH_CVTPS2DQ);
