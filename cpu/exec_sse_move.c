@@ -214,8 +214,18 @@ void op_sse_movmskpd(struct vcpu *v, const struct insn *i)
 
 /* ---- 0F AE: MXCSR, fences, CLFLUSH; 0F C3 MOVNTI ---- */
 
+/* The 0F AE group rows do not consume 66/F2/F3: LDMXCSR, STMXCSR and the
+ * fences are "NP" (SDM vol. 2 3.1.1.1), #UD with any of them (as on the
+ * host); 66 0F AE /7 is CLFLUSHOPT, which runs as CLFLUSH here. */
+static inline void np_check(struct vcpu *v, const struct insn *i)
+{
+    if (i->pfx66 || i->rep)
+        cpu_ud(v);
+}
+
 void op_ldmxcsr(struct vcpu *v, const struct insn *i)
 {
+    np_check(v, i);
     sse_enter(v);
     uint32_t val = (uint32_t)vm_read(v, i->seg, insn_ea(v, i), 4);
     if (val & ~MXCSR_MASK)
@@ -225,6 +235,7 @@ void op_ldmxcsr(struct vcpu *v, const struct insn *i)
 
 void op_stmxcsr(struct vcpu *v, const struct insn *i)
 {
+    np_check(v, i);
     sse_enter(v);
     vm_write(v, i->seg, insn_ea(v, i), 4, v->s.fpu.mxcsr);
 }
@@ -234,27 +245,26 @@ void op_stmxcsr(struct vcpu *v, const struct insn *i)
  * as seen by other vCPU threads. */
 void op_lfence(struct vcpu *v, const struct insn *i)
 {
-    (void)v;
-    (void)i;
+    np_check(v, i);
     __atomic_thread_fence(__ATOMIC_ACQUIRE);
 }
 
 void op_sfence(struct vcpu *v, const struct insn *i)
 {
-    (void)v;
-    (void)i;
+    np_check(v, i);
     __atomic_thread_fence(__ATOMIC_RELEASE);
 }
 
 void op_mfence(struct vcpu *v, const struct insn *i)
 {
-    (void)v;
-    (void)i;
+    np_check(v, i);
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 
 void op_clflush(struct vcpu *v, const struct insn *i)
 {
+    if (i->rep)
+        cpu_ud(v);
     uint64_t lin = seg_lin(v, i->seg, insn_ea(v, i), 1, false);
     mmu_translate(v, lin, ACC_R, NULL);
 }

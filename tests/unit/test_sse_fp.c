@@ -203,9 +203,17 @@ static bool build(struct srow *r, struct so_case *c)
     bool has_mem = strchr(o, 'W') || strchr(o, 'M') || strchr(o, 'Q') || strchr(o, 'E');
     bool mem_only = strchr(o, 'M') != NULL;
     bool reg_only = strchr(o, 'U') != NULL || r->regonly_rm || !has_mem;
-    bool gpr = strchr(o, 'G') || strchr(o, 'E');
+    bool gpr = strchr(o, 'G') || strchr(o, 'E');   /* keep RSP out of GPR operands */
     bool mem = mem_only || (!reg_only && rndn(2));
     unsigned n = 0;
+    /* sometimes an extra 66/F2/F3 (SIMD prefix rules: #UD, or the last
+     * F2/F3 wins); not where the AMD host has instructions vireo's
+     * profile lacks (F2/F3 0F 2B MOVNTSS/SD, F2/F3 0F 12/16 SSE3) */
+    if (rndn(8) == 0 && r->opcode != 0x2b && r->opcode != 0x12 && r->opcode != 0x16) {
+        static const uint8_t extra[3] = {0x66, 0xf2, 0xf3};
+        c->code[n++] = extra[rndn(3)];
+        gpr = true;   /* may have become a GPR form (F2 0F 2A: CVTSI2SD) */
+    }
     if (r->pfx)
         c->code[n++] = r->pfx == P_66 ? 0x66 : r->pfx == P_F3 ? 0xf3 : 0xf2;
     uint8_t rex = 0;
