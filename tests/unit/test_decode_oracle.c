@@ -257,6 +257,14 @@ static const struct alias mnem_aliases[] = {
     {"pushf", "pushfd", 'o', 4, "9C"}, {"pushf", "pushfq", 'o', 8, "9C"},
     {"popf", "popfd", 'o', 4, "9D"}, {"popf", "popfq", 'o', 8, "9D"},
     {"iret", "iretd", 'o', 4, "CF"}, {"iret", "iretq", 'o', 8, "CF"},
+    /* 66 0F AE /7 (memory) is CLFLUSHOPT; vireo's CPUID profile has no
+     * CLFLUSHOPT and runs it as CLFLUSH, as processors without it do (66
+     * is then an ignored operand-size prefix; sse branch) */
+    {"clflush", "clflushopt", 0, 0, "66 0F AE /7"},
+    /* 66 0F AE F8 was PCOMMIT (withdrawn); SFENCE is "NP 0F AE F8" and
+     * the handler raises #UD with 66/F2/F3, as the host CPU does
+     * (tests/unit/test_sse_fp.c; a handler-level #UD, sse branch) */
+    {"sfence", "pcommit", 0, 0, "66 0F AE F8"},
     /* F3 90 is PAUSE, a spin-loop hint that executes as NOP (PAUSE page) */
     {"nop", "pause", 0, 0, "F3 90"},
     /* 9B is WAIT/FWAIT */
@@ -307,6 +315,36 @@ static const struct alias mnem_aliases[] = {
     {"tzcnt", "bsf", 'c', 2, "capstone: F3 0F BC in 16-bit code"},
 };
 
+/* ---- SSE/SSE2 (cpu/opcodes_sse.def; sse branch) ----
+ * Names capstone 4 spells differently from the table:
+ * - CMPPS/CMPPD/CMPSS/CMPSD with imm8 0-7: the SDM's pseudo-ops
+ *   CMPEQPS..CMPORDSD (CMPPS page, table 3-? "pseudo-ops"); legacy
+ *   encodings use imm8[2:0] only, so capstone's name for imm8 >= 8 is
+ *   checked by its suffix only.
+ * - 0F 12 / 0F 16 with mod=11 are MOVHLPS / MOVLHPS (their SDM pages);
+ *   vireo's rows are named after the memory forms MOVLPS / MOVHPS. */
+static bool sse_mnem_match(const char *v, const struct insn *in, const char *cs, const char **why)
+{
+    static const char *const pred[8] = {"eq", "lt", "le", "unord", "neq", "nlt", "nle", "ord"};
+    if (!strncmp(v, "cmp", 3) && strlen(v) == 5 && (v[3] == 'p' || v[3] == 's') && (v[4] == 's' || v[4] == 'd') &&
+        in->ent && (in->ent->flags & OPF_SIMD)) {
+        char want[16];
+        snprintf(want, sizeof(want), "cmp%s%s", pred[in->imm & 7], v + 3);
+        size_t n = strlen(cs);
+        if (!strcmp(want, cs) ||
+            ((in->imm & 0xff) >= 8 && n > 5 && !strncmp(cs, "cmp", 3) && !strcmp(cs + n - 2, v + 3))) {
+            *why = "CMPPS pseudo-op names";
+            return true;
+        }
+    }
+    if (in->mod == 3 && ((!strcmp(v, "movlps") && !strcmp(cs, "movhlps")) ||
+                         (!strcmp(v, "movhps") && !strcmp(cs, "movlhps")))) {
+        *why = "MOVHLPS/MOVLHPS are the mod=11 forms";
+        return true;
+    }
+    return false;
+}
+
 static bool mnem_match(const struct op_row *r, const struct insn *in, unsigned csize, const char *cs,
                        const char **why)
 {
@@ -321,6 +359,8 @@ static bool mnem_match(const struct op_row *r, const struct insn *in, unsigned c
         snprintf(want, sizeof(want), "%s%s", pre, cc_names[r->opcode & 15]);
         return !strcmp(want, cs);
     }
+    if (sse_mnem_match(v, in, cs, why))
+        return true;
     for (size_t k = 0; k < sizeof(mnem_aliases) / sizeof(mnem_aliases[0]); k++) {
         const struct alias *a = &mnem_aliases[k];
         if (strcmp(a->vireo, v) || strcmp(a->cs, cs))
@@ -415,6 +455,65 @@ static const struct op_row *claimed(const uint8_t *b, unsigned csize)
     return r ? r : claimed_row(a.map, a.op, a.modrm, csize, P_NONE);
 }
 
+/* Q10 (sse branch).  capstone 4 takes an SSE mandatory prefix (66/F2/F3)
+ * only when it is the last legacy prefix, and in 16-bit code reads 66 as
+ * an operand-size prefix (naming e.g. 66 0F 58 ADDPS).  SDM vol. 2 2.1.2:
+ * the mandatory prefix selects the instruction wherever it sits among the
+ * legacy prefixes, in every mode (F2/F3 outrank 66; the ADDPD page has no
+ * mode restriction).  Checked, not assumed: the bytes are rewritten with
+ * the deciding prefix last (16-bit code: as 32-bit code with 67 toggled,
+ * the same addressing) and capstone must then agree with vireo. */
+static const char *sse_prefix_quirk(const uint8_t *b, unsigned csize, const struct insn *in, unsigned vlen)
+{
+    struct anat a;
+    anatomy(b, csize, &a);
+    if (a.map != 1 || !simd_slot(1, a.op, false) || !(a.p66 || a.rep || (csize == 8 && a.p67 && a.rexw)))
+        return NULL;
+    uint8_t nb[BUFSZ + 2];
+    size_t n = 0;
+    bool has67 = false;
+    for (size_t k = 0; k < a.opc; k++) {
+        uint8_t x = b[k];
+        if (x == 0x66 || x == 0xf2 || x == 0xf3 || (csize == 8 && (x & 0xf0) == 0x40))
+            continue;
+        if (x == 0x67) {
+            /* 16-bit code: toggled below; 64-bit code: 67 changes no
+             * length (capstone 4 reads 67+REX.W on 0F 10 etc. as the 66
+             * form) */
+            has67 = true;
+            if (csize == 2 || csize == 8)
+                continue;
+        }
+        nb[n++] = x;
+    }
+    if (csize == 2 && !has67)
+        nb[n++] = 0x67;
+    if (a.rep || a.p66)
+        nb[n++] = a.rep ? a.rep : 0x66;
+    if (csize == 8 && a.opc && (b[a.opc - 1] & 0xf0) == 0x40)
+        nb[n++] = b[a.opc - 1];
+    size_t npfx = n;
+    for (size_t k = a.opc; k < BUFSZ && n < sizeof(nb); k++)
+        nb[n++] = b[k];
+    static csh hs[2];
+    static bool open[2];
+    int mi = csize == 8 ? 1 : 0;
+    if (!open[mi]) {
+        ck_assert_int_eq(cs_open(CS_ARCH_X86, mi ? CS_MODE_64 : CS_MODE_32, &hs[mi]), CS_ERR_OK);
+        open[mi] = true;
+    }
+    char cm[32];
+    unsigned clen = cs_decode(hs[mi], nb, AVAIL, cm, sizeof(cm));
+    if (vlen == 0)
+        return clen == 0 ? "SSE mandatory prefix not last / 66 in 16-bit code / 67+REX.W" : NULL;
+    if (!clen || clen != vlen - a.opc + npfx)
+        return NULL;
+    const char *why;
+    if (!mnem_match(row_of(in->ent), in, csize, cm, &why))
+        return NULL;
+    return "SSE mandatory prefix not last / 66 in 16-bit code / 67+REX.W";
+}
+
 /* ---- capstone 4 quirks (each checked against the SDM) ----
  * Returns the quirk's name when the disagreement is capstone's, else NULL.
  * VLEN/CLEN: the two lengths (0 = rejected). */
@@ -439,6 +538,17 @@ static const char *cs_quirk(const uint8_t *b, unsigned csize, const struct insn 
     bool m64 = csize == 8;
     int reg = a.modrm >= 0 ? (a.modrm >> 3) & 7 : -1;
     int mod = a.modrm >= 0 ? a.modrm >> 6 : -1;
+
+    const char *sq = sse_prefix_quirk(b, csize, in, vlen);
+    if (sq)
+        return sq;
+    if (vlen && clen == 0 && a.map == 1 && a.op == 0xae && mod == 3 && reg >= 5 && (a.modrm & 7) != 0) {
+        /* Q11 (sse branch). 0F AE mod=11 /5 /6 /7 with rm != 000: capstone
+         * 4 knows only E8/F0/F8.  SDM vol. 2 table A-6 (group 15, mod=11B)
+         * defines LFENCE/MFENCE/SFENCE by reg alone; the host CPU runs
+         * E9-EF, F1-F7, F9-FF as fences (tests/unit/test_sse_fp.c). */
+        return "fence with rm != 0 rejected";
+    }
 
     /* Q9. capstone 4 decodes F2/F3 0F 38 F0/F1 as MOVBE (in 16-bit code,
      * and with F3 everywhere).  CRC32 page / table A-4: F2 selects CRC32
@@ -718,6 +828,8 @@ static void cover_row(const struct op_row *r, const struct mode *m, csh h)
                 want_ok = false;   /* M operand with mod=11: #UD (SDM app. A.2.1) */
             if (is_lock && !(sdm_lockable(e->mnem) && memform))
                 want_ok = false;   /* LOCK outside the lockable list / register dest: #UD */
+            if (r->map == 1 && simd_slot(1, r->opcode, false) && r->reg < 0 && !claimed(buf, m->csize))
+                want_ok = false;   /* sse branch: SSE slot, prefix without a form of its own */
 
             struct insn in;
             int st = cpu_decode(buf, AVAIL, m->csize, &in);
@@ -740,11 +852,14 @@ static void cover_row(const struct op_row *r, const struct mode *m, csh h)
                     report("table: vireo rejects its own row", m, buf, st, &in, clen, cm);
                 continue;
             }
-            if (in.ent != e) {
+            const struct op_row *cr = claimed(buf, m->csize);
+            if (in.ent != e && !(cr && cr->e == in.ent && (in.ent->flags & OPF_SIMD))) {
                 if (!known_bug(buf, m->csize))
                     report("table: decoded to a different row", m, buf, st, &in, clen, cm);
                 continue;
             }
+            /* sse branch: a pfxset 66 in front of an SSE row selects its 66 twin */
+            const struct op_row *rr = in.ent == e ? r : cr;
             const char *q;
             if (clen != in.len && (q = cs_quirk(buf, m->csize, &in, in.len, clen))) {
                 count_quirk(q);
@@ -761,7 +876,7 @@ static void cover_row(const struct op_row *r, const struct mode *m, csh h)
                 continue;
             }
             const char *why;
-            if (!mnem_match(r, &in, m->csize, cm, &why)) {
+            if (!mnem_match(rr, &in, m->csize, cm, &why)) {
                 if ((q = cs_quirk(buf, m->csize, &in, in.len, clen))) {
                     count_quirk(q);
                     continue;
