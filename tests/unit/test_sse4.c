@@ -278,6 +278,18 @@ START_TEST(oracle)
             if (!so_compare(what, &c, &hr, &gr, 0x8d5)) {
                 bad++;
                 nbad[k]++;
+                if (getenv("SSE4_DUMP")) {
+                    uint32_t mx;
+                    memcpy(&mx, c.in.fx + 24, 4);
+                    fprintf(stderr, "  in mxcsr %#x host %#x vireo %#x\n", mx, *(uint32_t *)(hr.out.fx + 24), *(uint32_t *)(gr.out.fx + 24));
+                    for (int x = 0; x < 16; x++) {
+                        uint64_t q[2];
+                        memcpy(q, c.in.fx + 160 + 16 * x, 16);
+                        uint64_t o[2];
+                        memcpy(o, hr.out.fx + 160 + 16 * x, 16);
+                        fprintf(stderr, "  xmm%d %016llx%016llx -> host %016llx%016llx\n", x, (unsigned long long)q[1], (unsigned long long)q[0], (unsigned long long)o[1], (unsigned long long)o[0]);
+                    }
+                }
                 continue;
             }
             if (g.mem)
