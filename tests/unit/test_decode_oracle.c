@@ -269,6 +269,9 @@ static const struct alias mnem_aliases[] = {
     {"nop", "pause", 0, 0, "F3 90"},
     /* 9B is WAIT/FWAIT */
     {"fwait", "wait", 0, 0, "9B"},
+    /* [sse4] PEXTRD/PEXTRQ and PINSRD/PINSRQ share 66 0F 3A 16/22; REX.W
+     * selects the 64-bit form (PEXTRB/PEXTRD/PEXTRQ, PINSRB/PINSRD/PINSRQ pages) */
+    {"pextrd", "pextrq", 'o', 8, "66 REX.W 0F 3A 16"}, {"pinsrd", "pinsrq", 'o', 8, "66 REX.W 0F 3A 22"},
     /* LOOPNE/LOOPNZ, LOOPE/LOOPZ */
     {"loopnz", "loopne", 0, 0, "E0"}, {"loopz", "loope", 0, 0, "E1"},
     /* JCXZ/JECXZ/JRCXZ by address size */
@@ -556,6 +559,43 @@ static const char *cs_quirk(const uint8_t *b, unsigned csize, const struct insn 
     if (vlen == 0 && clen && a.map == 2 && (a.op == 0xf0 || a.op == 0xf1) &&
         (a.rep == 0xf2 || a.rep == 0xf3))
         return "F2/F3 0F 38 F0/F1 read as MOVBE";
+    /* [sse4] Q9 continued: with CRC32 in the table (F2 0F 38 F0/F1, CRC32
+     * page), capstone 4 still says MOVBE in 16-bit code. */
+    if (vlen && csize == 2 && a.map == 2 && (a.op == 0xf0 || a.op == 0xf1) && a.rep == 0xf2 &&
+        in->ent && !strcmp(in->ent->mnem, "crc32"))
+        return "F2/F3 0F 38 F0/F1 read as MOVBE";
+    /* [sse4] Q10. capstone 4 in 16-bit code ignores or misreads the
+     * mandatory prefix (66/F2/F3) of SSE encodings: it rejects 66 0F 38 xx
+     * and 66 0F D0, names F3 0F 12 MOVHLPS, ...  SDM vol. 2 2.1.2 and
+     * tables A-3/A-4: a mandatory prefix selects the instruction in every
+     * operating mode (vol. 3A 13.1: SSE in real mode needs only
+     * CR4.OSFXSR). */
+    if (vlen && csize == 2 && a.map >= 1 && (a.p66 || a.rep) && in->ent && (in->ent->flags & OPF_SIMD))
+        return "mandatory prefix of an SSE row misread in 16-bit code";
+    /* [sse4] Q11. capstone 4 ignores F2/F3 on 0F 38 / 0F 3A SIMD opcodes
+     * (F2 0F 38 05 read as PHSUBW, F3 66 0F 38 06 as PHSUBD).  SDM vol. 2
+     * 2.1.2 (other uses of F2/F3 with these opcodes are reserved) and
+     * table A-4 (F2/F3 rows of the 0F 38 map: only CRC32 and the like);
+     * real CPUs raise #UD (checked on the host CPU). */
+    if (vlen == 0 && clen && a.map >= 2 && a.rep && !(a.map == 2 && (a.op == 0xf0 || a.op == 0xf1)))
+        return "F2/F3 ignored on a 0F 38/0F 3A SIMD opcode";
+    /* [sse4] Q12. 66 together with F2/F3 on an SSE opcode that has an
+     * F2/F3 form: capstone 4 picks the 66 form or rejects.  SDM vol. 2
+     * 2.1.2: F2/F3 is the mandatory prefix and 66 is then ignored; real
+     * CPUs run the F2/F3 form whatever the prefix order (checked on the
+     * host CPU: 66 F2 0F D0 is ADDSUBPS). */
+    if (vlen && (clen == 0 || clen == vlen) && a.map >= 1 && a.p66 && a.rep && in->ent &&
+        (in->ent->flags & OPF_SIMD))
+        return "66 beside a mandatory F2/F3 of an SSE row";
+    /* [sse4] Q13. like Q8 for SSE rows and CRC32: when another legacy
+     * prefix (segment, 67, a second F2/F3) follows the mandatory prefix,
+     * capstone 4 rejects the encoding or names the no-prefix form (F3 36
+     * 0F 12 read as MOVLPS).  SDM vol. 2 2.1.2: the mandatory prefix need
+     * not be the last legacy prefix; 2.1.1: prefixes of different groups
+     * come in any order. */
+    if (vlen && (clen == 0 || clen == vlen) && a.map >= 1 && (a.p66 || a.rep) && in->ent &&
+        ((in->ent->flags & OPF_SIMD) || !strcmp(in->ent->mnem, "crc32")) && a.last != (a.rep ? a.rep : 0x66))
+        return "mandatory prefix of an SSE row not the last prefix";
 
     if (vlen == 0 && clen && a.lock) {
         /* Q1. capstone 4 accepts LOCK on any instruction.  LOCK page (vol.

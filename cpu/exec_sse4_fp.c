@@ -1,0 +1,365 @@
+/*
+ * exec_sse4_fp.c - the floating-point rows of SSE3 and SSE4.1, and the
+ * SSE3 moves: ADDSUBPS/PD, HADDPS/PD, HSUBPS/PD (SDM vol. 2, SSE3),
+ * MOVSLDUP, MOVSHDUP, MOVDDUP, LDDQU, and ROUNDPS/PD/SS/SD, DPPS, DPPD
+ * (SSE4.1).  The arithmetic runs on the host's own SSE unit through
+ * SIMD_HOST (cpu/fpu.h) under the guest MXCSR, so results, flags, NaN
+ * propagation, DAZ/FTZ and DPPS's per-step rounding are those of a real
+ * CPU; simd_fp_exceptions() then decides #XM/#UD before the destination
+ * is written.  Instructions with an imm8 are dispatched over all its
+ * values (the host instruction needs it as a constant).
+ * Memory operands: packed forms 16-byte aligned (#GP(0)); MOVDDUP m64,
+ * ROUNDSS m32, ROUNDSD m64 and LDDQU m128 are not alignment-checked.
+ * This file is the only one of the SSE3..SSE4.2 files with host asm.
+ * Not implemented: MONITOR/MWAIT (not advertised: #UD).
+ */
+#include "cpu/fpu.h"
+#include "cpu/handlers.h"
+
+typedef long long v2di __attribute__((vector_size(16)));
+
+static inline v2di vload(const union x86_xmm *x)
+{
+    v2di r;
+    memcpy(&r, x, 16);
+    return r;
+}
+
+static inline void vstore(union x86_xmm *x, v2di r)
+{
+    memcpy(x, &r, 16);
+}
+
+/*
+ * Run one host instruction under MXCSR value MX (exceptions masked by the
+ * caller's choice of MX) and return the exception flags it raised.  Same
+ * scheme as SIMD_HOST (cpu/fpu.h), with the MXCSR value explicit so that
+ * host_fp() can run an instruction a second time with FZ=1.
+ */
+#define HOST_RUN(mx, flags_out, insn, outs, ins) \
+    do { \
+        uint32_t host_saved_, host_got_, host_mx_ = (mx); \
+        __asm__ volatile("stmxcsr %[sv]\n\tldmxcsr %[gu]\n\t" insn "\n\tstmxcsr %[go]\n\tldmxcsr %[sv]" \
+                         : [sv] "=m"(host_saved_), [go] "=m"(host_got_), \
+                           [gu] "+m"(host_mx_), SIMD_STRIP_ outs \
+                         : SIMD_STRIP_ ins); \
+        (flags_out) = host_got_ & MXCSR_FLAGS; \
+    } while (0)
+
+/* A = A op B under MXCSR MX, flags returned (IMM for the imm8 forms) */
+typedef uint32_t (*host_fn)(uint32_t mx, v2di *pa, v2di b, unsigned imm);
+
+#define PRE_FLAGS (MXCSR_IE | MXCSR_DE | MXCSR_ZE)
+#define POST_FLAGS (MXCSR_OE | MXCSR_UE | MXCSR_PE)
+
+/* Which source elements feed each result lane (for lane-by-lane runs):
+ * N lanes, elements of ES bytes, bit masks of the elements of the
+ * destination (D) and source (S) operands that lane K reads. */
+struct lanes {
+    unsigned n, es;
+    uint8_t d[4], s[4];
+};
+
+static v2di keep(v2di x, unsigned es, unsigned m)
+{
+    union x86_xmm u;
+    vstore(&u, x);
+    for (unsigned e = 0; e < 16 / es; e++)
+        if (!((m >> e) & 1))
+            memset(u.b + e * es, 0, es);
+    return vload(&u);
+}
+
+/* post-computation flags of one run, as a CPU with the guest's masks
+ * reports them: an unmasked UE for every tiny result, exact or not (a
+ * masked run flags only inexact tiny results; a second run with FZ=1
+ * flags every tiny one), and no PE from a result whose overflow or
+ * underflow is unmasked (the instruction faults before rounding it) */
+static uint32_t post_flags(host_fn f, uint32_t mx, uint32_t masks, v2di a, v2di b, unsigned imm, uint32_t fl,
+                           bool drop_pe)
+{
+    if (!(masks & MXCSR_UE) && !(fl & MXCSR_UE)) {
+        v2di t = a;
+        if (f(mx | MXCSR_FZ, &t, b, imm) & MXCSR_UE)
+            fl |= MXCSR_UE;
+    }
+    fl &= POST_FLAGS;
+    if (drop_pe && (fl & (MXCSR_OE | MXCSR_UE) & ~masks))
+        fl &= ~MXCSR_PE;
+    return fl;
+}
+
+/*
+ * Run F on the host (*PA = *PA op B) and return the exception flags a real
+ * CPU with the guest's masks would record (SDM vol. 1 11.5.1, 11.5.2): F
+ * runs with every exception masked.  An unmasked pre-computation exception
+ * (IE, DE, ZE) of any lane means a fault with only those flags; otherwise
+ * the post-computation flags of the lanes are added (post_flags(), lane by
+ * lane when LN says which inputs feed a lane and OE or UE is unmasked).
+ * host_fp() reports them and writes the destination only without a fault.
+ */
+static uint32_t fp_flags(host_fn f, uint32_t mx, uint32_t masks, v2di *pa, v2di b, unsigned imm,
+                         const struct lanes *ln, bool drop_pe)
+{
+    v2di a = *pa;
+    uint32_t fl = f(mx, pa, b, imm);
+    if (fl & PRE_FLAGS & ~masks)
+        return fl & PRE_FLAGS;
+    if ((masks & (MXCSR_OE | MXCSR_UE)) == (MXCSR_OE | MXCSR_UE))
+        return fl;
+    uint32_t out = fl & PRE_FLAGS;
+    if (ln) {
+        for (unsigned k = 0; k < ln->n; k++) {
+            v2di la = keep(a, ln->es, ln->d[k]), lb = keep(b, ln->es, ln->s[k]), t = la;
+            uint32_t lf = f(mx, &t, lb, imm);
+            out |= post_flags(f, mx, masks, la, lb, imm, lf, drop_pe);
+        }
+    } else {
+        out |= post_flags(f, mx, masks, a, b, imm, fl, drop_pe);
+    }
+    return out;
+}
+
+static void host_fp(struct vcpu *v, host_fn f, v2di *pa, v2di b, unsigned imm, const struct lanes *ln)
+{
+    uint32_t guest = v->s.fpu.mxcsr;
+    uint32_t masks = (guest >> MXCSR_MASKS_SHIFT) & MXCSR_FLAGS;
+    uint32_t mx = (guest & ~MXCSR_FLAGS) | (MXCSR_FLAGS << MXCSR_MASKS_SHIFT);
+    v2di r = *pa;
+    uint32_t fl = fp_flags(f, mx, masks, &r, b, imm, ln, true);
+    simd_fp_exceptions(v, fl);   /* faults on an unmasked one */
+    *pa = r;
+}
+
+static const struct lanes addsub_ps = {4, 4, {1, 2, 4, 8}, {1, 2, 4, 8}};
+static const struct lanes addsub_pd = {2, 8, {1, 2}, {1, 2}};
+static const struct lanes hor_ps = {4, 4, {3, 0xc, 0, 0}, {0, 0, 3, 0xc}};
+static const struct lanes hor_pd = {2, 8, {3, 0}, {0, 3}};
+
+/* two-operand packed FP: xmm1 op= xmm2/m128 (aligned) */
+#define FP2(name, mn, ln) \
+    static uint32_t host_##name(uint32_t mx, v2di *pa, v2di b, unsigned imm) \
+    { \
+        (void)imm; \
+        v2di a = *pa; \
+        uint32_t fl; \
+        HOST_RUN(mx, fl, mn " %[s], %[d]", ([d] "+x"(a)), ([s] "x"(b))); \
+        *pa = a; \
+        return fl; \
+    } \
+    void name(struct vcpu *v, const struct insn *i) \
+    { \
+        sse_enter(v); \
+        union x86_xmm s; \
+        simd_read128(v, i, &s, true); \
+        v2di a = vload(xmm_reg(v, i->reg)); \
+        host_fp(v, host_##name, &a, vload(&s), 0, &ln); \
+        vstore(xmm_reg(v, i->reg), a); \
+    }
+
+FP2(sse3_addsubpd, "addsubpd", addsub_pd)
+FP2(sse3_addsubps, "addsubps", addsub_ps)
+FP2(sse3_haddpd, "haddpd", hor_pd)
+FP2(sse3_haddps, "haddps", hor_ps)
+FP2(sse3_hsubpd, "hsubpd", hor_pd)
+FP2(sse3_hsubps, "hsubps", hor_ps)
+
+void sse3_movsldup(struct vcpu *v, const struct insn *i)
+{
+    sse_enter(v);
+    union x86_xmm s;
+    simd_read128(v, i, &s, true);
+    union x86_xmm *d = xmm_reg(v, i->reg);
+    d->d[0] = d->d[1] = s.d[0];
+    d->d[2] = d->d[3] = s.d[2];
+}
+
+void sse3_movshdup(struct vcpu *v, const struct insn *i)
+{
+    sse_enter(v);
+    union x86_xmm s;
+    simd_read128(v, i, &s, true);
+    union x86_xmm *d = xmm_reg(v, i->reg);
+    d->d[0] = d->d[1] = s.d[1];
+    d->d[2] = d->d[3] = s.d[3];
+}
+
+void sse3_movddup(struct vcpu *v, const struct insn *i)
+{
+    sse_enter(v);
+    uint64_t q = simd_read_xmm_or_mem(v, i, 8);
+    union x86_xmm *d = xmm_reg(v, i->reg);
+    d->q[0] = d->q[1] = q;
+}
+
+void sse3_lddqu(struct vcpu *v, const struct insn *i)
+{
+    sse_enter(v);
+    union x86_xmm s;
+    simd_read128(v, i, &s, false);
+    *xmm_reg(v, i->reg) = s;
+}
+
+/* ---- imm8 dispatch ---- */
+#define X16(X, h) X(0x##h##0) X(0x##h##1) X(0x##h##2) X(0x##h##3) X(0x##h##4) X(0x##h##5) \
+    X(0x##h##6) X(0x##h##7) X(0x##h##8) X(0x##h##9) X(0x##h##a) X(0x##h##b) X(0x##h##c) \
+    X(0x##h##d) X(0x##h##e) X(0x##h##f)
+#define X256(X) X16(X, 0) X16(X, 1) X16(X, 2) X16(X, 3) X16(X, 4) X16(X, 5) X16(X, 6) X16(X, 7) \
+    X16(X, 8) X16(X, 9) X16(X, a) X16(X, b) X16(X, c) X16(X, d) X16(X, e) X16(X, f)
+
+/* run "INSN $imm, %[s], %[d]" on the host; A is the destination */
+#define IMM_CASE(n) \
+    case n: \
+        HOST_RUN(mx, fl, INSN_NAME " $" #n ", %[s], %[d]", ([d] "+x"(a)), ([s] "x"(b))); \
+        break;
+
+#define INSN_NAME "roundps"
+static uint32_t host_roundps(uint32_t mx, v2di *pa, v2di b, unsigned imm)
+{
+    v2di a = *pa;
+    uint32_t fl = 0;
+    switch (imm & 15) { X16(IMM_CASE, 0) }
+    *pa = a;
+    return fl;
+}
+#undef INSN_NAME
+#define INSN_NAME "roundpd"
+static uint32_t host_roundpd(uint32_t mx, v2di *pa, v2di b, unsigned imm)
+{
+    v2di a = *pa;
+    uint32_t fl = 0;
+    switch (imm & 15) { X16(IMM_CASE, 0) }
+    *pa = a;
+    return fl;
+}
+#undef INSN_NAME
+#define INSN_NAME "roundss"
+static uint32_t host_roundss(uint32_t mx, v2di *pa, v2di b, unsigned imm)
+{
+    v2di a = *pa;
+    uint32_t fl = 0;
+    switch (imm & 15) { X16(IMM_CASE, 0) }
+    *pa = a;
+    return fl;
+}
+#undef INSN_NAME
+#define INSN_NAME "roundsd"
+static uint32_t host_roundsd(uint32_t mx, v2di *pa, v2di b, unsigned imm)
+{
+    v2di a = *pa;
+    uint32_t fl = 0;
+    switch (imm & 15) { X16(IMM_CASE, 0) }
+    *pa = a;
+    return fl;
+}
+#undef INSN_NAME
+
+/* packed: xmm1 = f(xmm1, xmm2/m128 aligned, imm8) */
+static void packed_imm(struct vcpu *v, const struct insn *i, host_fn f)
+{
+    sse_enter(v);
+    union x86_xmm s;
+    simd_read128(v, i, &s, true);
+    v2di a = vload(xmm_reg(v, i->reg));
+    host_fp(v, f, &a, vload(&s), (unsigned)i->imm & 0xff, NULL);
+    vstore(xmm_reg(v, i->reg), a);
+}
+
+/* scalar: the low SIZE bytes of xmm2 or an unaligned m32/m64 */
+static void scalar_imm(struct vcpu *v, const struct insn *i, unsigned size, host_fn f)
+{
+    sse_enter(v);
+    union x86_xmm s = {.q = {simd_read_xmm_or_mem(v, i, size), 0}};
+    v2di a = vload(xmm_reg(v, i->reg));
+    host_fp(v, f, &a, vload(&s), (unsigned)i->imm & 0xff, NULL);
+    vstore(xmm_reg(v, i->reg), a);
+}
+
+void sse41_roundps(struct vcpu *v, const struct insn *i) { packed_imm(v, i, host_roundps); }
+void sse41_roundpd(struct vcpu *v, const struct insn *i) { packed_imm(v, i, host_roundpd); }
+void sse41_roundss(struct vcpu *v, const struct insn *i) { scalar_imm(v, i, 4, host_roundss); }
+void sse41_roundsd(struct vcpu *v, const struct insn *i) { scalar_imm(v, i, 8, host_roundsd); }
+/* ---- DPPS / DPPD: step by step, as the SDM's pseudo-code (products of the
+ * lanes selected by imm8[7:4], then pairwise sums, each step rounded and
+ * its exceptions determined separately; an unmasked exception of a step
+ * ends the instruction with the flags of the steps so far) ---- */
+#define HOST1(fname, mn) \
+    static uint32_t fname(uint32_t mx, v2di *pa, v2di b, unsigned imm) \
+    { \
+        (void)imm; \
+        v2di a = *pa; \
+        uint32_t fl; \
+        HOST_RUN(mx, fl, mn " %[s], %[d]", ([d] "+x"(a)), ([s] "x"(b))); \
+        *pa = a; \
+        return fl; \
+    }
+HOST1(host_mulps, "mulps")
+HOST1(host_mulpd, "mulpd")
+HOST1(host_addss, "addss")
+
+static const struct lanes lane0_ps = {1, 4, {1}, {1}};
+
+struct steps {
+    uint32_t mx, masks, acc;
+};
+
+static void step(struct vcpu *v, struct steps *st, host_fn f, v2di *pa, v2di b, const struct lanes *ln)
+{
+    uint32_t fl = fp_flags(f, st->mx, st->masks, pa, b, 0, ln, false);
+    st->acc |= fl;
+    if (fl & ~st->masks)
+        simd_fp_exceptions(v, st->acc);   /* faults */
+}
+
+static void steps_init(struct vcpu *v, struct steps *st)
+{
+    uint32_t guest = v->s.fpu.mxcsr;
+    st->masks = (guest >> MXCSR_MASKS_SHIFT) & MXCSR_FLAGS;
+    st->mx = (guest & ~MXCSR_FLAGS) | (MXCSR_FLAGS << MXCSR_MASKS_SHIFT);
+    st->acc = 0;
+}
+
+void sse41_dpps(struct vcpu *v, const struct insn *i)
+{
+    sse_enter(v);
+    union x86_xmm s;
+    simd_read128(v, i, &s, true);
+    unsigned imm = (unsigned)i->imm & 0xff;
+    struct steps st;
+    steps_init(v, &st);
+    /* unselected products are +0.0 without a multiplication: 0 * 0 */
+    v2di t = keep(vload(xmm_reg(v, i->reg)), 4, imm >> 4);
+    step(v, &st, host_mulps, &t, keep(vload(&s), 4, imm >> 4), &addsub_ps);
+    v2di h = t;
+    step(v, &st, host_sse3_haddps, &h, t, &hor_ps);     /* T0+T1, T2+T3 */
+    union x86_xmm hu, yu = {.q = {0, 0}};
+    vstore(&hu, h);
+    yu.d[0] = hu.d[1];
+    step(v, &st, host_addss, &h, vload(&yu), &lane0_ps);
+    simd_fp_exceptions(v, st.acc);
+    vstore(&hu, h);
+    union x86_xmm r;
+    for (unsigned k = 0; k < 4; k++)
+        r.d[k] = ((imm >> k) & 1) ? hu.d[0] : 0;
+    *xmm_reg(v, i->reg) = r;
+}
+
+void sse41_dppd(struct vcpu *v, const struct insn *i)
+{
+    sse_enter(v);
+    union x86_xmm s;
+    simd_read128(v, i, &s, true);
+    unsigned imm = (unsigned)i->imm & 0xff;
+    struct steps st;
+    steps_init(v, &st);
+    v2di t = keep(vload(xmm_reg(v, i->reg)), 8, (imm >> 4) & 3);
+    step(v, &st, host_mulpd, &t, keep(vload(&s), 8, (imm >> 4) & 3), &addsub_pd);
+    v2di h = t;
+    step(v, &st, host_sse3_haddpd, &h, t, &hor_pd);     /* T0+T1 */
+    simd_fp_exceptions(v, st.acc);
+    union x86_xmm hu, r;
+    vstore(&hu, h);
+    for (unsigned k = 0; k < 2; k++)
+        r.q[k] = ((imm >> k) & 1) ? hu.q[0] : 0;
+    *xmm_reg(v, i->reg) = r;
+}
