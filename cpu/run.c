@@ -67,6 +67,10 @@ void cpu_set_state(struct vcpu *v, const struct cpu_state *s)
     v->shutdown = false;
     v->delivering = -1;
     v->tsc_offset = s->msr.tsc - cpu_tsc_base(v);
+    /* the board's timers that count the TSC (the local APIC's deadline
+     * mode) must see the same TSC as RDTSC: tell them, as WRMSR does */
+    if (v->bus->msr_write)
+        v->bus->msr_write(v->bus->opaque, 0x10 /* IA32_TIME_STAMP_COUNTER */, s->msr.tsc);
     cpu_refresh_mode(v);
     mmu_flush(v, false);
     blocks_flush_all(v);
