@@ -15,8 +15,10 @@
  * forms, aligned and misaligned memory, random REX bits and imm8.  Each
  * row must be compared at least MIN_PER_ROW times.
  *
- * Not compared here (guest-only, see the handlers): CR0.EM/TS and
- * CR4.OSFXSR/OSXMMEXCPT=0 behaviour, which the host cannot switch.
+ * sse_cr_checks: what the host cannot switch, in the guest only: CR0.EM
+ * (#UD), CR0.TS (#NM), CR4.OSFXSR=0 (#UD) for every row (fences, CLFLUSH
+ * and MOVNTI have no such checks), CR4.OSXMMEXCPT=0 (#UD for an unmasked
+ * exception), CLFLUSH of a non-canonical address (#GP).
  */
 #include "simd_oracle.h"
 
@@ -339,12 +341,121 @@ START_TEST(sse_rows)
 }
 END_TEST
 
+/* ---- guest-only checks the host cannot switch: CR0.EM/TS, CR4.OSFXSR,
+ * CR4.OSXMMEXCPT (SDM vol. 3A 2.5, 13.1; vol. 2 2.4 exception classes) */
+
+static void guest_run_cr(struct fake *f, const struct so_case *c, struct so_result *r, uint64_t cr0_set,
+                         uint64_t cr4_clear, uint64_t rax)
+{
+    uint8_t code[17];
+    memcpy(code, c->code, c->len);
+    code[c->len] = 0xf4;
+    fake_load(f, SO_CODE_GPA, code, c->len + 1u);
+    fake_load(f, SO_CODE_GPA + SO_MEM_OFF, c->mem, SO_MEMSZ);
+    struct cpu_state st;
+    fake_mode_state(f, &st, MODE_LONG64, SO_CODE_GPA, 0x8000);
+    st.gdtr.base = SO_GDT;
+    st.gdtr.limit = 23;
+    st.idtr.base = SO_IDT;
+    st.idtr.limit = 32 * 16 - 1;
+    st.cr0 |= X86_CR0_MP | X86_CR0_NE | cr0_set;
+    st.cr4 |= X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT;
+    st.cr4 &= ~cr4_clear;
+    for (int k = 0; k < 16; k++)
+        if (k != R_RSP)
+            st.gpr[k] = c->in.gpr[k];
+    st.gpr[R_RAX] = rax;
+    st.rflags = c->in.rflags | X86_FLAG_FIXED;
+    cpu_fpu_from_fxsave(c->in.fx, &st.fpu);
+    fake_set(f, &st);
+    ck_assert_int_eq(fake_run(f, 10), VCPU_EXIT_HALT);
+    fake_get(f, &st);
+    cpu_fpu_to_fxsave(r->out.fx, &st.fpu);
+    uint64_t end = SO_CODE_GPA + c->len + 1;
+    r->vec = st.rip == end ? -1 : (int)((st.rip - SO_STUBS) / 16);
+}
+
+/* rows that are not SSE-state instructions: no CR0/CR4 checks */
+static bool no_sse_checks(const struct srow *r)
+{
+    return !strcmp(r->mnem, "movnti") || !strcmp(r->mnem, "clflush") || strstr(r->mnem, "fence");
+}
+
+START_TEST(sse_cr_checks)
+{
+    struct fake f;
+    so_guest_init(&f);
+    struct so_case c;
+    struct so_result gr;
+    unsigned checked = 0;
+    for (size_t k = 0; k < NSROWS; k++) {
+        struct srow *r = &srows[k];
+        for (unsigned it = 0; it < 8; it++) {
+            if (!build(r, &c))
+                continue;
+            /* only encodings that complete normally */
+            guest_run_cr(&f, &c, &gr, 0, 0, c.in.gpr[R_RAX]);
+            if (gr.vec != -1)
+                continue;
+            bool plain = no_sse_checks(r);
+            guest_run_cr(&f, &c, &gr, X86_CR0_EM, 0, c.in.gpr[R_RAX]);
+            ck_assert_int_eq(gr.vec, plain ? -1 : EXC_UD);
+            guest_run_cr(&f, &c, &gr, X86_CR0_EM | X86_CR0_TS, 0, c.in.gpr[R_RAX]);
+            ck_assert_int_eq(gr.vec, plain ? -1 : EXC_UD);
+            guest_run_cr(&f, &c, &gr, X86_CR0_TS, 0, c.in.gpr[R_RAX]);
+            ck_assert_int_eq(gr.vec, plain ? -1 : EXC_NM);
+            guest_run_cr(&f, &c, &gr, 0, X86_CR4_OSFXSR, c.in.gpr[R_RAX]);
+            ck_assert_int_eq(gr.vec, plain ? -1 : EXC_UD);
+            checked++;
+        }
+    }
+    ck_assert_uint_gt(checked, NSROWS * 3);
+
+    /* unmasked #I with CR4.OSXMMEXCPT=0: #UD, IE set, destination kept */
+    struct x86_fpu fpu;
+    memset(&c, 0, sizeof(c));
+    c.mem_at = -1;
+    memset(&fpu, 0, sizeof(fpu));
+    fpu.fcw = 0x37f;
+    fpu.mxcsr = 0x1f80 & ~(1u << 7);
+    fpu.xmm[1].d[0] = 0x7f800001;   /* SNaN */
+    fpu.xmm[2].d[0] = 0x3f800000;
+    cpu_fpu_to_fxsave(c.in.fx, &fpu);
+    memcpy(c.code, "\x0f\x58\xca", 3);   /* addps xmm1, xmm2 */
+    ck_assert(so_prepare(&c));
+    guest_run_cr(&f, &c, &gr, 0, X86_CR4_OSXMMEXCPT, 0);
+    ck_assert_int_eq(gr.vec, EXC_UD);
+    struct x86_fpu out;
+    cpu_fpu_from_fxsave(gr.out.fx, &out);
+    ck_assert_uint_eq(out.mxcsr, fpu.mxcsr | MXCSR_IE);
+    ck_assert_uint_eq(out.xmm[1].d[0], 0x7f800001);
+    guest_run_cr(&f, &c, &gr, 0, 0, 0);
+    ck_assert_int_eq(gr.vec, EXC_XM);
+
+    /* CLFLUSH checks the byte like a read: non-canonical #GP(0), not
+     * mapped #PF, mapped: nothing happens */
+    memset(&c, 0, sizeof(c));
+    c.mem_at = -1;
+    cpu_fpu_to_fxsave(c.in.fx, &fpu);
+    memcpy(c.code, "\x0f\xae\x38", 3);   /* clflush [rax] */
+    ck_assert(so_prepare(&c));
+    guest_run_cr(&f, &c, &gr, 0, 0, 0x8000000000000000ull);
+    ck_assert_int_eq(gr.vec, EXC_GP);
+    guest_run_cr(&f, &c, &gr, 0, 0, 0x7ffffffff000ull);
+    ck_assert_int_eq(gr.vec, EXC_PF);
+    guest_run_cr(&f, &c, &gr, 0, 0, SO_CODE_GPA + SO_MEM_OFF + 3);
+    ck_assert_int_eq(gr.vec, -1);
+    fake_fini(&f);
+}
+END_TEST
+
 int main(void)
 {
     Suite *su = suite_create("sse_fp");
     TCase *tc = tcase_create("oracle");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, sse_rows);
+    tcase_add_test(tc, sse_cr_checks);
     suite_add_tcase(su, tc);
     SRunner *sr = srunner_create(su);
     srunner_set_fork_status(sr, CK_NOFORK);
