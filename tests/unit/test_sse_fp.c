@@ -43,6 +43,17 @@ static struct srow srows[] = {
 #undef OPX
 #undef OP2G
 #undef OP2R
+    /* not rows of this file: the prefetch / hint-NOP space (opcodes.def
+     * NOP Ev rows; prefetches never fault) */
+    {P_NONE, 0x0d, -1, false, "prefetch(w)", "Mb", 0, 0},   /* mod=3: #UD on the AMD host, NOP in vireo (not compared) */
+    {P_NONE, 0x18, -1, false, "prefetchh", "Ev", 0, 0},
+    {P_NONE, 0x19, -1, false, "hint-nop", "Ev", 0, 0},
+    {P_NONE, 0x1a, -1, false, "hint-nop", "Ev", 0, 0},
+    {P_NONE, 0x1b, -1, false, "hint-nop", "Ev", 0, 0},
+    {P_NONE, 0x1c, -1, false, "hint-nop", "Ev", 0, 0},
+    {P_NONE, 0x1d, -1, false, "hint-nop", "Ev", 0, 0},
+    {P_NONE, 0x1e, -1, false, "hint-nop", "Ev", 0, 0},
+    {P_NONE, 0x1f, -1, false, "nop", "Ev", 0, 0},
 };
 #define NSROWS (sizeof(srows) / sizeof(srows[0]))
 
@@ -211,7 +222,8 @@ static bool build(struct srow *r, struct so_case *c)
     /* sometimes an extra 66/F2/F3 (SIMD prefix rules: #UD, or the last
      * F2/F3 wins); not where the AMD host has instructions vireo's
      * profile lacks (F2/F3 0F 2B MOVNTSS/SD, F2/F3 0F 12/16 SSE3) */
-    if (rndn(8) == 0 && r->opcode != 0x2b && r->opcode != 0x12 && r->opcode != 0x16) {
+    if (rndn(8) == 0 && r->opcode != 0x2b && r->opcode != 0x12 && r->opcode != 0x16 &&
+        !(r->opcode == 0x0d || (r->opcode >= 0x18 && r->opcode <= 0x1f))) {
         static const uint8_t extra[3] = {0x66, 0xf2, 0xf3};
         c->code[n++] = extra[rndn(3)];
         gpr = true;   /* may have become a GPR form (F2 0F 2A: CVTSI2SD) */
@@ -378,7 +390,7 @@ static void guest_run_cr(struct fake *f, const struct so_case *c, struct so_resu
 /* rows that are not SSE-state instructions: no CR0/CR4 checks */
 static bool no_sse_checks(const struct srow *r)
 {
-    return !strcmp(r->mnem, "movnti") || !strcmp(r->mnem, "clflush") || strstr(r->mnem, "fence");
+    return !strcmp(r->mnem, "movnti") || r->opcode == 0x0d || (r->opcode >= 0x18 && r->opcode <= 0x1f) || !strcmp(r->mnem, "clflush") || strstr(r->mnem, "fence");
 }
 
 START_TEST(sse_cr_checks)
