@@ -6,9 +6,14 @@
  * with the legacy-SSE alignment #GP(0); scalar ones read only 4/8 bytes
  * and are never checked for alignment (vol. 2 2.4, exception classes 2
  * and 3).  SIMD exceptions (vol. 1 11.5): all lanes are computed, flags
- * reported (#XM / #UD) before the destination is written.
+ * reported (#XM / #UD) before the destination is written.  The host runs
+ * with every exception masked; the unmasked responses are derived here:
+ * pre-computation exceptions suppress post-computation flags, an exact
+ * tiny result raises UE when UM=0, and with an unmasked OE/UE the PE flag
+ * is that of the result with unbounded exponent (unmasked_post()).
  *
- * CMPxx: legacy encodings use imm8[2:0] only (predicates 0-7); larger
+ * CMPxx: legacy encodings use imm8[2:0] only (predicates 0-7; the host
+ * ignores imm8[7:3] too, tests/unit/test_sse_fp.c); the larger
  * predicates are VEX-only (not implemented: no VEX).
  */
 #include "cpu/sse_host.h"

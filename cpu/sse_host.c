@@ -10,7 +10,9 @@
  * vendor's values.
  *
  * This is the only file with SSE host asm (a softfloat port could replace
- * it).  Not here: the x87 and MMX units.
+ * it).  It also holds sse_exact_unbounded(), which uses the host x87 in
+ * extended precision to decide PE for unmasked overflow/underflow.  Not
+ * here: the guest's x87 and MMX units.
  */
 #include "cpu/sse_host.h"
 
