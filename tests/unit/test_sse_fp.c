@@ -24,7 +24,7 @@
 
 #include "cpu/fpu.h"
 
-#define MIN_PER_ROW 60u
+#define MIN_PER_ROW 300u
 
 /* ---- my rows, straight from the .def ---- */
 struct srow {
