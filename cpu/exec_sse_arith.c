@@ -6,9 +6,14 @@
  * with the legacy-SSE alignment #GP(0); scalar ones read only 4/8 bytes
  * and are never checked for alignment (vol. 2 2.4, exception classes 2
  * and 3).  SIMD exceptions (vol. 1 11.5): all lanes are computed, flags
- * reported (#XM / #UD) before the destination is written.
+ * reported (#XM / #UD) before the destination is written.  The host runs
+ * with every exception masked; the unmasked responses are derived here:
+ * pre-computation exceptions suppress post-computation flags, an exact
+ * tiny result raises UE when UM=0, and with an unmasked OE/UE the PE flag
+ * is that of the result with unbounded exponent (unmasked_post()).
  *
- * CMPxx: legacy encodings use imm8[2:0] only (predicates 0-7); larger
+ * CMPxx: legacy encodings use imm8[2:0] only (predicates 0-7; the host
+ * ignores imm8[7:3] too, tests/unit/test_sse_fp.c); the larger
  * predicates are VEX-only (not implemented: no VEX).
  */
 #include "cpu/sse_host.h"
@@ -74,13 +79,106 @@ static unsigned uf_lanes(enum sse_hop op)
     }
 }
 
+/* Per-lane shape of the operations that can overflow or underflow:
+ * the scalar operation that computes one lane, and the SSE_K_ kind. */
+static bool uf_info(enum sse_hop op, enum sse_hop *scalar, unsigned *kind)
+{
+    switch (op) {
+#define UF_(P, S, K) \
+    case SH_##P##PS: case SH_##P##SS: *scalar = SH_##P##SS; *kind = K; return true; \
+    case SH_##P##PD: case SH_##P##SD: *scalar = SH_##P##SD; *kind = K; return true;
+    UF_(ADD, S, SSE_K_ADD)
+    UF_(SUB, S, SSE_K_SUB)
+    UF_(MUL, S, SSE_K_MUL)
+    UF_(DIV, S, SSE_K_DIV)
+#undef UF_
+    case SH_CVTPD2PS: case SH_CVTSD2SS:
+        *scalar = SH_CVTSD2SS;
+        *kind = SSE_K_CVT;
+        return true;
+    default:
+        return false;
+    }
+}
+
+static long double lane_value(uint64_t bits, bool dbl, bool daz)
+{
+    if (dbl) {
+        if (daz && (bits & 0x7ff0000000000000ull) == 0)
+            bits &= 0x8000000000000000ull;
+        double x;
+        memcpy(&x, &bits, 8);
+        return x;
+    }
+    uint32_t b32 = (uint32_t)bits;
+    if (daz && (b32 & 0x7f800000u) == 0)
+        b32 &= 0x80000000u;
+    float x;
+    memcpy(&x, &b32, 4);
+    return x;
+}
+
+/* An unmasked overflow or underflow (SDM vol. 1 4.9.1.4/4.9.1.5,
+ * 11.5.3.2 step 5): the flags are those of the unmasked response, where
+ * PE says whether the result rounded to the destination precision with
+ * an unbounded exponent was inexact.  The host ran everything masked,
+ * which reports PE for the denormal/infinite result instead, so each
+ * lane is run again on its own (scalar form, masked) to see which lanes
+ * overflowed or underflowed, and for those PE is recomputed exactly. */
+static uint32_t unmasked_post(struct vcpu *v, enum sse_hop op, const union x86_xmm *d0,
+                              const union x86_xmm *s, uint32_t fl)
+{
+    enum sse_hop sop;
+    unsigned kind;
+    if (!uf_info(op, &sop, &kind))
+        return fl;
+    unsigned lanes = uf_lanes(op);
+    static const uint8_t n[6] = {0, 4, 2, 1, 1, 2};
+    bool src_dbl = lanes == 2 || lanes == 4 || kind == SSE_K_CVT;
+    bool dst_dbl = lanes == 2 || lanes == 4;
+    uint32_t masks = (v->s.fpu.mxcsr >> MXCSR_MASKS_SHIFT) & MXCSR_FLAGS;
+    bool daz = v->s.fpu.mxcsr & MXCSR_DAZ;
+    uint32_t out = fl & (MXCSR_IE | MXCSR_DE | MXCSR_ZE);
+    for (unsigned k = 0; k < n[lanes]; k++) {
+        union x86_xmm a, b, r;
+        memset(&a, 0, sizeof(a));
+        memset(&b, 0, sizeof(b));
+        uint64_t av = dst_dbl ? d0->q[k] : d0->d[k];
+        uint64_t bv = src_dbl ? s->q[k] : s->d[k];
+        if (dst_dbl)
+            a.q[0] = av;
+        else
+            a.d[0] = (uint32_t)av;
+        if (src_dbl)
+            b.q[0] = bv;
+        else
+            b.d[0] = (uint32_t)bv;
+        r = a;
+        uint32_t f = sse_host_op(v, sop, &r, &b);
+        f = exact_tiny(v, &r, dst_dbl ? 4 : 3, f);
+        if (f & ~masks & (MXCSR_OE | MXCSR_UE)) {
+            f &= ~MXCSR_PE;
+            long double x = kind == SSE_K_CVT ? lane_value(bv, true, daz) : lane_value(av, dst_dbl, daz);
+            long double y = kind == SSE_K_CVT ? 0 : lane_value(bv, src_dbl, daz);
+            if (!sse_exact_unbounded(kind, x, y, dst_dbl ? 53 : 24))
+                f |= MXCSR_PE;
+        }
+        out |= f & (MXCSR_OE | MXCSR_UE | MXCSR_PE);
+    }
+    return out;
+}
+
 void sse_run(struct vcpu *v, const struct insn *i, enum sse_hop op, unsigned size, bool align)
 {
     sse_enter(v);
     union x86_xmm s, d = *xmm_reg(v, i->reg);
     read_src(v, i, &s, size, align);
+    union x86_xmm d0 = d;
     uint32_t fl = sse_host_op(v, op, &d, &s);
     fl = exact_tiny(v, &d, uf_lanes(op), fl);
+    uint32_t unmasked = fl & ~(v->s.fpu.mxcsr >> MXCSR_MASKS_SHIFT) & MXCSR_FLAGS;
+    if ((unmasked & (MXCSR_OE | MXCSR_UE)) && !(unmasked & (MXCSR_IE | MXCSR_DE | MXCSR_ZE)))
+        fl = unmasked_post(v, op, &d0, &s, fl);
     sse_fp_report(v, fl);
     *xmm_reg(v, i->reg) = d;
 }

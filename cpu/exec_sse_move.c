@@ -14,6 +14,8 @@
  * are plain stores / no-ops (0F 18-1F stay the NOP Ev rows of
  * opcodes.def: prefetches never fault).  CLFLUSH checks the byte like a
  * read (segment, page) but accesses nothing: there is no cache.
+ * LDMXCSR: #GP(0) for bits outside MXCSR_MASK (0xFFFF; the AMD host
+ * also accepts bit 17, MM, which vireo's CPUID profile does not have).
  */
 #include "cpu/sse_host.h"
 

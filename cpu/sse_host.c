@@ -10,7 +10,9 @@
  * vendor's values.
  *
  * This is the only file with SSE host asm (a softfloat port could replace
- * it).  Not here: the x87 and MMX units.
+ * it).  It also holds sse_exact_unbounded(), which uses the host x87 in
+ * extended precision to decide PE for unmasked overflow/underflow.  Not
+ * here: the guest's x87 and MMX units.
  */
 #include "cpu/sse_host.h"
 
@@ -127,4 +129,46 @@ uint32_t sse_host_cvt2si(struct vcpu *v, bool dbl, bool trunc, bool w64, const u
     }
     *out = w64 ? r64 : r32;
     return fl;
+}
+
+/* Exactness of a result with unbounded exponent, for the unmasked
+ * OE/UE case (cpu/exec_sse_arith.c): the operation runs on the host's
+ * x87 unit in extended precision (64-bit significand, 15-bit exponent:
+ * no overflow or underflow for float/double operands); if even that is
+ * rounded (x87 PE) the BITS-bit result is inexact too, else the exact
+ * value must fit in BITS significant bits.  The host's x87 environment
+ * is saved and restored around it. */
+static bool fits(long double r, int bits)
+{
+    uint64_t m;
+    uint16_t se;
+    memcpy(&m, &r, 8);
+    memcpy(&se, (const uint8_t *)&r + 8, 2);
+    if (m == 0 || (se & 0x7fff) == 0x7fff)
+        return true;
+    return 64 - __builtin_ctzll(m) <= bits;
+}
+
+bool sse_exact_unbounded(unsigned kind, long double a, long double b, int bits)
+{
+    if (kind == SSE_K_CVT)
+        return fits(a, bits);
+    long double r = 0;
+    uint16_t sw = 0, cw = 0x37f;   /* all masked, 64-bit precision, nearest */
+    uint8_t env[28];
+#define SSE_X87_(op) \
+    __asm__ volatile("fnstenv %[env]\n\tfldcw %[cw]\n\tfldt %[b]\n\tfldt %[a]\n\t" op \
+                     "\n\tfstpt %[r]\n\tfnstsw %[sw]\n\tfstp %%st(0)\n\tfldenv %[env]" \
+                     : [r] "=m"(r), [sw] "=m"(sw), [env] "=m"(env) \
+                     : [a] "m"(a), [b] "m"(b), [cw] "m"(cw))
+    switch (kind) {
+    case SSE_K_ADD: SSE_X87_("fadd %%st(1), %%st"); break;
+    case SSE_K_SUB: SSE_X87_("fsub %%st(1), %%st"); break;
+    case SSE_K_MUL: SSE_X87_("fmul %%st(1), %%st"); break;
+    default: SSE_X87_("fdiv %%st(1), %%st"); break;
+    }
+#undef SSE_X87_
+    if (sw & 0x20)   /* x87 PE */
+        return false;
+    return fits(r, bits);
 }

@@ -55,12 +55,19 @@ uint32_t sse_host_cvt2si(struct vcpu *v, bool dbl, bool trunc, bool w64, const u
 
 /* Report FLAGS of one instruction (cpu/fpu.h simd_fp_exceptions), first
  * reducing them to what a real CPU reports when an exception is
- * unmasked (SDM vol. 1 11.5.2: an unmasked pre-computation exception
- * (IE, DE, ZE) in any lane stops the instruction before post-computation
- * exceptions (OE, UE, PE) are detected). */
+ * unmasked: an unmasked pre-computation exception (IE, DE, ZE) in any
+ * lane stops the instruction before post-computation exceptions (OE, UE,
+ * PE) are detected (SDM vol. 1 11.5.3.2).  (Unmasked OE/UE: see
+ * unmasked_post() in cpu/exec_sse_arith.c.) */
 void sse_fp_report(struct vcpu *v, uint32_t flags);
 
 
+
+/* Is the exact result of A op B (KIND: SSE_K_*; SSE_K_CVT: A itself)
+ * representable with BITS (24 or 53) significant bits when the exponent
+ * is unbounded?  (cpu/sse_host.c, host x87) */
+enum { SSE_K_ADD, SSE_K_SUB, SSE_K_MUL, SSE_K_DIV, SSE_K_CVT };
+bool sse_exact_unbounded(unsigned kind, long double a, long double b, int bits);
 
 /* The common shape "xmm_reg OP= W" (cpu/exec_sse_arith.c): checks
  * (sse_enter), source = xmm rm or SIZE bytes of memory (16: aligned when
