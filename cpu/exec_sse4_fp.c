@@ -58,7 +58,48 @@ typedef uint32_t (*host_fn)(uint32_t mx, v2di *pa, v2di b, unsigned imm);
 struct lanes {
     unsigned n, es;
     uint8_t d[4], s[4];
+    bool mul;       /* lane K is D[K] * S[K] (for the PE of a faulting product) */
 };
+
+/* significand and exponent of a finite IEEE value of ES bytes, X = M * 2^E
+ * (denormals as zero when DAZ) */
+static void decompose(uint64_t bits, unsigned es, bool daz, uint64_t *m, int *e)
+{
+    unsigned mbits = es == 4 ? 23 : 52, ebits = es == 4 ? 8 : 11;
+    int bias = (1 << (ebits - 1)) - 1;
+    uint64_t frac = bits & ((1ull << mbits) - 1);
+    int ex = (int)((bits >> mbits) & ((1u << ebits) - 1));
+    if (ex == 0) {
+        *m = daz ? 0 : frac;
+        *e = 1 - bias - (int)mbits;
+    } else {
+        *m = frac | (1ull << mbits);
+        *e = ex - bias - (int)mbits;
+    }
+}
+
+/* Is the product of lane K of A and B inexact when rounded to the
+ * significand width with an unbounded exponent?  That is the PE a CPU
+ * records for a product whose overflow/underflow is unmasked. */
+static bool product_inexact(v2di a, v2di b, unsigned es, unsigned k, bool daz)
+{
+    union x86_xmm ua, ub;
+    vstore(&ua, a);
+    vstore(&ub, b);
+    uint64_t ma, mb;
+    int ea, eb;
+    decompose(es == 4 ? ua.d[k] : ua.q[k], es, daz, &ma, &ea);
+    decompose(es == 4 ? ub.d[k] : ub.q[k], es, daz, &mb, &eb);
+    unsigned __int128 p = (unsigned __int128)ma * mb;
+    if (!p)
+        return false;
+    unsigned lo = 0, hi = 0;
+    while (!((p >> lo) & 1))
+        lo++;
+    for (unsigned __int128 t = p; t; t >>= 1)
+        hi++;
+    return hi - lo > (es == 4 ? 24u : 53u);
+}
 
 static v2di keep(v2di x, unsigned es, unsigned m)
 {
@@ -112,7 +153,13 @@ static uint32_t fp_flags(host_fn f, uint32_t mx, uint32_t masks, v2di *pa, v2di 
         for (unsigned k = 0; k < ln->n; k++) {
             v2di la = keep(a, ln->es, ln->d[k]), lb = keep(b, ln->es, ln->s[k]), t = la;
             uint32_t lf = f(mx, &t, lb, imm);
-            out |= post_flags(f, mx, masks, la, lb, imm, lf, drop_pe);
+            uint32_t pf = post_flags(f, mx, masks, la, lb, imm, lf, drop_pe);
+            /* a faulting product: PE when its unbounded-exponent rounding
+             * is inexact (sums that underflow are always exact) */
+            if (ln->mul && (pf & (MXCSR_OE | MXCSR_UE) & ~masks) &&
+                product_inexact(la, lb, ln->es, k, mx & MXCSR_DAZ))
+                pf |= MXCSR_PE;
+            out |= pf;
         }
     } else {
         out |= post_flags(f, mx, masks, a, b, imm, fl, drop_pe);
@@ -131,10 +178,12 @@ static void host_fp(struct vcpu *v, host_fn f, v2di *pa, v2di b, unsigned imm, c
     *pa = r;
 }
 
-static const struct lanes addsub_ps = {4, 4, {1, 2, 4, 8}, {1, 2, 4, 8}};
-static const struct lanes addsub_pd = {2, 8, {1, 2}, {1, 2}};
-static const struct lanes hor_ps = {4, 4, {3, 0xc, 0, 0}, {0, 0, 3, 0xc}};
-static const struct lanes hor_pd = {2, 8, {3, 0}, {0, 3}};
+static const struct lanes addsub_ps = {4, 4, {1, 2, 4, 8}, {1, 2, 4, 8}, false};
+static const struct lanes addsub_pd = {2, 8, {1, 2}, {1, 2}, false};
+static const struct lanes mul_ps = {4, 4, {1, 2, 4, 8}, {1, 2, 4, 8}, true};
+static const struct lanes mul_pd = {2, 8, {1, 2}, {1, 2}, true};
+static const struct lanes hor_ps = {4, 4, {3, 0xc, 0, 0}, {0, 0, 3, 0xc}, false};
+static const struct lanes hor_pd = {2, 8, {3, 0}, {0, 3}, false};
 
 /* two-operand packed FP: xmm1 op= xmm2/m128 (aligned) */
 #define FP2(name, mn, ln) \
@@ -297,7 +346,7 @@ HOST1(host_mulps, "mulps")
 HOST1(host_mulpd, "mulpd")
 HOST1(host_addss, "addss")
 
-static const struct lanes lane0_ps = {1, 4, {1}, {1}};
+static const struct lanes lane0_ps = {1, 4, {1}, {1}, false};
 
 struct steps {
     uint32_t mx, masks, acc;
@@ -305,7 +354,7 @@ struct steps {
 
 static void step(struct vcpu *v, struct steps *st, host_fn f, v2di *pa, v2di b, const struct lanes *ln)
 {
-    uint32_t fl = fp_flags(f, st->mx, st->masks, pa, b, 0, ln, false);
+    uint32_t fl = fp_flags(f, st->mx, st->masks, pa, b, 0, ln, true);
     st->acc |= fl;
     if (fl & ~st->masks)
         simd_fp_exceptions(v, st->acc);   /* faults */
@@ -329,7 +378,7 @@ void sse41_dpps(struct vcpu *v, const struct insn *i)
     steps_init(v, &st);
     /* unselected products are +0.0 without a multiplication: 0 * 0 */
     v2di t = keep(vload(xmm_reg(v, i->reg)), 4, imm >> 4);
-    step(v, &st, host_mulps, &t, keep(vload(&s), 4, imm >> 4), &addsub_ps);
+    step(v, &st, host_mulps, &t, keep(vload(&s), 4, imm >> 4), &mul_ps);
     v2di h = t;
     step(v, &st, host_sse3_haddps, &h, t, &hor_ps);     /* T0+T1, T2+T3 */
     union x86_xmm hu, yu = {.q = {0, 0}};
@@ -353,7 +402,7 @@ void sse41_dppd(struct vcpu *v, const struct insn *i)
     struct steps st;
     steps_init(v, &st);
     v2di t = keep(vload(xmm_reg(v, i->reg)), 8, (imm >> 4) & 3);
-    step(v, &st, host_mulpd, &t, keep(vload(&s), 8, (imm >> 4) & 3), &addsub_pd);
+    step(v, &st, host_mulpd, &t, keep(vload(&s), 8, (imm >> 4) & 3), &mul_pd);
     v2di h = t;
     step(v, &st, host_sse3_haddpd, &h, t, &hor_pd);     /* T0+T1 */
     simd_fp_exceptions(v, st.acc);
