@@ -111,6 +111,40 @@ static v2di keep(v2di x, unsigned es, unsigned m)
     return vload(&u);
 }
 
+#define HOST1(fname, mn) \
+    static uint32_t fname(uint32_t mx, v2di *pa, v2di b, unsigned imm) \
+    { \
+        (void)imm; \
+        v2di a = *pa; \
+        uint32_t fl; \
+        HOST_RUN(mx, fl, mn " %[s], %[d]", ([d] "+x"(a)), ([s] "x"(b))); \
+        *pa = a; \
+        return fl; \
+    }
+HOST1(host_mulps, "mulps")
+HOST1(host_mulpd, "mulpd")
+HOST1(host_addss, "addss")
+
+/* Is lane op F(A, B) (a sum or difference that overflowed) inexact when
+ * rounded with an unbounded exponent?  Scaled down by 2^-64 (2^-512 for
+ * doubles) it cannot overflow; a scaling that is itself inexact means an
+ * operand far below the other, whose sum is inexact anyway. */
+static bool sum_inexact(host_fn f, uint32_t mx, v2di a, v2di b, unsigned imm, unsigned es)
+{
+    union x86_xmm k;
+    for (unsigned e = 0; e < 16 / es; e++) {
+        if (es == 4)
+            k.d[e] = 0x1f800000u;                 /* 2^-64 */
+        else
+            k.q[e] = 0x1ff0000000000000ull;       /* 2^-512 */
+    }
+    host_fn scale = es == 4 ? host_mulps : host_mulpd;
+    uint32_t fl = scale(mx, &a, vload(&k), 0) | scale(mx, &b, vload(&k), 0);
+    if (fl & MXCSR_PE)
+        return true;
+    return f(mx, &a, b, imm) & MXCSR_PE;
+}
+
 /* post-computation flags of one run, as a CPU with the guest's masks
  * reports them: an unmasked UE for every tiny result, exact or not (a
  * masked run flags only inexact tiny results; a second run with FZ=1
@@ -154,10 +188,12 @@ static uint32_t fp_flags(host_fn f, uint32_t mx, uint32_t masks, v2di *pa, v2di 
             v2di la = keep(a, ln->es, ln->d[k]), lb = keep(b, ln->es, ln->s[k]), t = la;
             uint32_t lf = f(mx, &t, lb, imm);
             uint32_t pf = post_flags(f, mx, masks, la, lb, imm, lf, drop_pe);
-            /* a faulting product: PE when its unbounded-exponent rounding
+            /* a faulting result: PE when its unbounded-exponent rounding
              * is inexact (sums that underflow are always exact) */
             if (ln->mul && (pf & (MXCSR_OE | MXCSR_UE) & ~masks) &&
                 product_inexact(la, lb, ln->es, k, mx & MXCSR_DAZ))
+                pf |= MXCSR_PE;
+            if (!ln->mul && (pf & MXCSR_OE & ~masks) && sum_inexact(f, mx, la, lb, imm, ln->es))
                 pf |= MXCSR_PE;
             out |= pf;
         }
@@ -332,19 +368,6 @@ void sse41_roundsd(struct vcpu *v, const struct insn *i) { scalar_imm(v, i, 8, h
  * lanes selected by imm8[7:4], then pairwise sums, each step rounded and
  * its exceptions determined separately; an unmasked exception of a step
  * ends the instruction with the flags of the steps so far) ---- */
-#define HOST1(fname, mn) \
-    static uint32_t fname(uint32_t mx, v2di *pa, v2di b, unsigned imm) \
-    { \
-        (void)imm; \
-        v2di a = *pa; \
-        uint32_t fl; \
-        HOST_RUN(mx, fl, mn " %[s], %[d]", ([d] "+x"(a)), ([s] "x"(b))); \
-        *pa = a; \
-        return fl; \
-    }
-HOST1(host_mulps, "mulps")
-HOST1(host_mulpd, "mulpd")
-HOST1(host_addss, "addss")
 
 static const struct lanes lane0_ps = {1, 4, {1}, {1}, false};
 
