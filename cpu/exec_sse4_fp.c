@@ -2,12 +2,27 @@
  * exec_sse4_fp.c - the floating-point rows of SSE3 and SSE4.1, and the
  * SSE3 moves: ADDSUBPS/PD, HADDPS/PD, HSUBPS/PD (SDM vol. 2, SSE3),
  * MOVSLDUP, MOVSHDUP, MOVDDUP, LDDQU, and ROUNDPS/PD/SS/SD, DPPS, DPPD
- * (SSE4.1).  The arithmetic runs on the host's own SSE unit through
- * SIMD_HOST (cpu/fpu.h) under the guest MXCSR, so results, flags, NaN
- * propagation, DAZ/FTZ and DPPS's per-step rounding are those of a real
- * CPU; simd_fp_exceptions() then decides #XM/#UD before the destination
- * is written.  Instructions with an imm8 are dispatched over all its
- * values (the host instruction needs it as a constant).
+ * (SSE4.1).
+ *
+ * The arithmetic runs on the host's own SSE unit (HOST_RUN: the SIMD_HOST
+ * scheme of cpu/fpu.h with an explicit MXCSR value) with the guest's
+ * rounding, DAZ and FZ and every exception masked, so results, NaN
+ * propagation and denormal handling are those of a real CPU.  What a CPU
+ * with the guest's *unmasked* exceptions records differs from a masked
+ * run, and host_fp()/fp_flags() rebuild it (SDM vol. 1 11.5.1-11.5.2,
+ * checked against the host in tests/unit/test_sse4.c): an unmasked
+ * pre-computation exception (IE/DE/ZE) faults with only those flags; an
+ * unmasked UE fires for exact tiny results too (found by a second run
+ * with FZ=1); a lane whose OE/UE is unmasked records PE only if its
+ * unbounded-exponent rounding is inexact (products: exact integer check;
+ * sums: a run scaled down by 2^-64/2^-512; tiny sums are always exact).
+ * Lanes are isolated by zeroing the other inputs (0 op 0 raises nothing).
+ * DPPS/DPPD run as the SDM's steps (multiply, pairwise adds), each with
+ * those rules; an unmasked exception in a step ends the instruction with
+ * the flags of the steps so far.  simd_fp_exceptions() then raises #XM
+ * (or #UD when CR4.OSXMMEXCPT=0) before the destination is written.
+ * ROUNDxx and imm8 dispatch: a switch over the imm8 values (the host
+ * instruction needs a constant).
  * Memory operands: packed forms 16-byte aligned (#GP(0)); MOVDDUP m64,
  * ROUNDSS m32, ROUNDSD m64 and LDDQU m128 are not alignment-checked.
  * This file is the only one of the SSE3..SSE4.2 files with host asm.
