@@ -165,8 +165,7 @@ static bool sum_inexact(host_fn f, uint32_t mx, v2di a, v2di b, unsigned imm, un
  * masked run flags only inexact tiny results; a second run with FZ=1
  * flags every tiny one), and no PE from a result whose overflow or
  * underflow is unmasked (the instruction faults before rounding it) */
-static uint32_t post_flags(host_fn f, uint32_t mx, uint32_t masks, v2di a, v2di b, unsigned imm, uint32_t fl,
-                           bool drop_pe)
+static uint32_t post_flags(host_fn f, uint32_t mx, uint32_t masks, v2di a, v2di b, unsigned imm, uint32_t fl)
 {
     if (!(masks & MXCSR_UE) && !(fl & MXCSR_UE)) {
         v2di t = a;
@@ -174,7 +173,7 @@ static uint32_t post_flags(host_fn f, uint32_t mx, uint32_t masks, v2di a, v2di 
             fl |= MXCSR_UE;
     }
     fl &= POST_FLAGS;
-    if (drop_pe && (fl & (MXCSR_OE | MXCSR_UE) & ~masks))
+    if (fl & (MXCSR_OE | MXCSR_UE) & ~masks)
         fl &= ~MXCSR_PE;
     return fl;
 }
@@ -189,7 +188,7 @@ static uint32_t post_flags(host_fn f, uint32_t mx, uint32_t masks, v2di a, v2di 
  * host_fp() reports them and writes the destination only without a fault.
  */
 static uint32_t fp_flags(host_fn f, uint32_t mx, uint32_t masks, v2di *pa, v2di b, unsigned imm,
-                         const struct lanes *ln, bool drop_pe)
+                         const struct lanes *ln)
 {
     v2di a = *pa;
     uint32_t fl = f(mx, pa, b, imm);
@@ -202,7 +201,7 @@ static uint32_t fp_flags(host_fn f, uint32_t mx, uint32_t masks, v2di *pa, v2di 
         for (unsigned k = 0; k < ln->n; k++) {
             v2di la = keep(a, ln->es, ln->d[k]), lb = keep(b, ln->es, ln->s[k]), t = la;
             uint32_t lf = f(mx, &t, lb, imm);
-            uint32_t pf = post_flags(f, mx, masks, la, lb, imm, lf, drop_pe);
+            uint32_t pf = post_flags(f, mx, masks, la, lb, imm, lf);
             /* a faulting result: PE when its unbounded-exponent rounding
              * is inexact (sums that underflow are always exact) */
             if (ln->mul && (pf & (MXCSR_OE | MXCSR_UE) & ~masks) &&
@@ -213,7 +212,7 @@ static uint32_t fp_flags(host_fn f, uint32_t mx, uint32_t masks, v2di *pa, v2di 
             out |= pf;
         }
     } else {
-        out |= post_flags(f, mx, masks, a, b, imm, fl, drop_pe);
+        out |= post_flags(f, mx, masks, a, b, imm, fl);
     }
     return out;
 }
@@ -224,7 +223,7 @@ static void host_fp(struct vcpu *v, host_fn f, v2di *pa, v2di b, unsigned imm, c
     uint32_t masks = (guest >> MXCSR_MASKS_SHIFT) & MXCSR_FLAGS;
     uint32_t mx = (guest & ~MXCSR_FLAGS) | (MXCSR_FLAGS << MXCSR_MASKS_SHIFT);
     v2di r = *pa;
-    uint32_t fl = fp_flags(f, mx, masks, &r, b, imm, ln, true);
+    uint32_t fl = fp_flags(f, mx, masks, &r, b, imm, ln);
     simd_fp_exceptions(v, fl);   /* faults on an unmasked one */
     *pa = r;
 }
@@ -392,7 +391,7 @@ struct steps {
 
 static void step(struct vcpu *v, struct steps *st, host_fn f, v2di *pa, v2di b, const struct lanes *ln)
 {
-    uint32_t fl = fp_flags(f, st->mx, st->masks, pa, b, 0, ln, true);
+    uint32_t fl = fp_flags(f, st->mx, st->masks, pa, b, 0, ln);
     st->acc |= fl;
     if (fl & ~st->masks)
         simd_fp_exceptions(v, st->acc);   /* faults */
