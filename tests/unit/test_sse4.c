@@ -243,12 +243,12 @@ static bool make_case(struct so_case *c, const struct srow *r, unsigned it, stru
 static unsigned iters_for(const struct srow *r)
 {
     if (r->map == 3 && r->op >= 0x60 && r->op <= 0x63)
-        return 256 * 20;   /* PCMPxSTRx: every imm8 twenty times */
+        return 256 * 12;   /* PCMPxSTRx: every imm8 twelve times */
     if (r->map == 3 && r->pfx == P_66)
-        return 256 * 4;    /* other imm8 rows: every imm8 four times */
+        return 256 * 3;    /* other imm8 rows: every imm8 three times */
     if (!strcmp(r->mnem, "crc32"))
-        return 1500;
-    return 800;
+        return 1000;
+    return 500;
 }
 
 START_TEST(oracle)
