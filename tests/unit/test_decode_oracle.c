@@ -570,7 +570,8 @@ static const char *cs_quirk(const uint8_t *b, unsigned csize, const struct insn 
      * tables A-3/A-4: a mandatory prefix selects the instruction in every
      * operating mode (vol. 3A 13.1: SSE in real mode needs only
      * CR4.OSFXSR). */
-    if (vlen && csize == 2 && a.map >= 1 && (a.p66 || a.rep) && in->ent && (in->ent->flags & OPF_SIMD))
+    if (vlen && (clen == 0 || clen == vlen) && csize == 2 && a.map >= 1 && (a.p66 || a.rep) && in->ent &&
+        (in->ent->flags & OPF_SIMD))
         return "mandatory prefix of an SSE row misread in 16-bit code";
     /* [sse4] Q11. capstone 4 ignores F2/F3 on 0F 38 / 0F 3A SIMD opcodes
      * (F2 0F 38 05 read as PHSUBW, F3 66 0F 38 06 as PHSUBD).  SDM vol. 2
