@@ -4,8 +4,8 @@
  * FWAIT, FLDCW, FNSTCW, FNSTSW (m16 and AX), FNCLEX, FNINIT, FNSTENV,
  * FLDENV, FNSAVE, FRSTOR (16- and 32-bit, real and protected formats,
  * figures 8-9..8-12), FFREE, FFREEP, FINCSTP, FDECSTP, FNOP and the
- * 8087/80287 leftovers FENI/FDISI/FSETPM (executed as FNOP on 387 and
- * later, as on this host).
+ * 8087/80287 leftovers FNENI/FNDISI/FNSETPM (DB E0/E1/E4: non-waiting
+ * no-ops on the 387 and later, as on this host).
  *
  * #NM: CR0.EM or CR0.TS for every x87 instruction; FWAIT only when
  * CR0.MP and CR0.TS (vol. 3A table 2-2).  #MF: a waiting instruction
@@ -161,11 +161,18 @@ void op_x87_fninit(struct vcpu *v, const struct insn *i)
     x87_init(&v->s.fpu);
 }
 
-/* FNOP, and FENI/FDISI/FSETPM (DB E0/E1/E4), no-ops since the 387 */
+/* D9 D0 FNOP */
 void op_x87_fnop(struct vcpu *v, const struct insn *i)
 {
     x87_enter(v, true);
     x87_note(v, i);
+}
+
+/* DB E0/E1/E4 FNENI/FNDISI/FNSETPM: no-ops since the 387, non-waiting */
+void op_x87_fnop_legacy(struct vcpu *v, const struct insn *i)
+{
+    (void)i;
+    x87_enter(v, false);
 }
 
 /* ---- stack management ---- */
@@ -312,7 +319,8 @@ void op_x87_fnstenv(struct vcpu *v, const struct insn *i)
     uint8_t b[28];
     unsigned n = env_store(v, i, b);
     blk_write(v, i, b, n);
-    v->s.fpu.fcw |= FSW_EXC;    /* then masks all exceptions */
+    v->s.fpu.fcw |= FSW_EXC;    /* then masks all exceptions: nothing pending */
+    x87_update_es(&v->s.fpu);
 }
 
 void op_x87_fldenv(struct vcpu *v, const struct insn *i)

@@ -99,6 +99,14 @@ void op_x87_fbld(struct vcpu *v, const struct insn *i)
     push_converted(v, XH_LDBCD, m, 10);
 }
 
+/* Address faults (#GP/#SS/#PF) of a store come before any x87
+ * exception processing, as on hardware. */
+static void probe_store(struct vcpu *v, const struct insn *i, unsigned n)
+{
+    uint64_t lin = seg_lin(v, i->seg, insn_ea(v, i), n, true);
+    lin_probe_write(v, lin, n);
+}
+
 /* Store ST(0) to memory through host operation OP (N bytes), popping
  * when POP.  INDEF: the bytes a masked stack underflow stores. */
 static void store_converted(struct vcpu *v, const struct insn *i, int op, unsigned n, bool pop,
@@ -107,6 +115,7 @@ static void store_converted(struct vcpu *v, const struct insn *i, int op, unsign
     struct x86_fpu *f = &v->s.fpu;
     uint8_t out[10];
     uint16_t sw;
+    probe_store(v, i, n);
     if (!x87_valid(f, 0)) {
         if (!(f->fcw & FSW_IE)) {
             x87_stack_fault(f, false);
@@ -160,6 +169,7 @@ void op_x87_fst_m(struct vcpu *v, const struct insn *i)
     bool pop = (i->reg & 7) != 2;
     if (i->opcode == 0xdb) {
         uint8_t out[10];
+        probe_store(v, i, 10);
         if (!x87_valid(f, 0)) {
             if (!(f->fcw & FSW_IE)) {
                 x87_stack_fault(f, false);

@@ -264,6 +264,8 @@ static bool ptr_byte(unsigned off, bool o16)
 }
 
 static struct so_host host;
+static bool ptr_check;
+static unsigned ptr_checked;
 static struct fake guest;
 
 #define GUEST_MEM(f) ((f)->ram + SO_CODE_GPA + SO_MEM_OFF)
@@ -295,6 +297,31 @@ static bool run_compare(const char *what, struct so_case *c, unsigned env_kind, 
         ok = so_compare(what, c, &hr, &gr, 0x8d5) && ok;
     } else {
         ok = so_compare(what, c, &hr, &gr, 0x8d5);
+    }
+    /* pointers of the last non-control instruction: the host (AMD) saves
+     * them only while an unmasked exception is pending (ES=1) */
+    if (ok && ptr_check && (fx_fsw(&hr.out) & 0x80) && (hr.vec == -1 || hr.vec == EXC_MF)) {
+        uint16_t hop, gop;
+        uint64_t hip, gip, hdp, gdp;
+        memcpy(&hop, hr.out.fx + 6, 2);
+        memcpy(&gop, gr.out.fx + 6, 2);
+        memcpy(&hip, hr.out.fx + 8, 8);
+        memcpy(&gip, gr.out.fx + 8, 8);
+        memcpy(&hdp, hr.out.fx + 16, 8);
+        memcpy(&gdp, gr.out.fx + 16, 8);
+        hip -= (uint64_t)(uintptr_t)host.page;
+        gip -= SO_CODE_GPA;
+        hdp -= (uint64_t)(uintptr_t)host.page + SO_MEM_OFF;
+        gdp -= SO_CODE_GPA + SO_MEM_OFF;
+        if ((hop & 0x7ff) != gop || hip != gip || (c->mem_at >= 0 && hdp != gdp)) {
+            if (failures < 20)
+                fprintf(stderr, "%s: fop host %#x vireo %#x, fip host +%#llx vireo +%#llx, fdp host +%#llx vireo +%#llx\n",
+                        what, hop, gop, (unsigned long long)hip, (unsigned long long)gip,
+                        (unsigned long long)hdp, (unsigned long long)gdp);
+            ok = false;
+        } else {
+            ptr_checked++;
+        }
     }
     if (!ok) {
         if (getenv("X87_SUMMARY"))
@@ -356,6 +383,12 @@ START_TEST(oracle_rows)
         const struct op_row *r = st[s].r;
         unsigned env_kind = 0;
         bool env = is_env_row(r, &env_kind);
+        static const char *const control[] = {"fldcw", "fldenv", "frstor", "fnstenv", "fnsave", "fninit",
+                                              "fnclex", "fnstsw", "fnstcw", "fwait"};
+        ptr_check = true;
+        for (size_t q = 0; q < sizeof(control) / sizeof(control[0]); q++)
+            if (!strcmp(control[q], r->e->mnem))
+                ptr_check = false;
         char what[64];
         const char *only = getenv("X87_ONLY");
         if (only && strcmp(only, r->e->mnem))
@@ -417,11 +450,166 @@ START_TEST(oracle_rows)
                 fprintf(stderr, "row %s %02x /%d rm %d: compared %u\n", st[s].r->e->mnem, st[s].r->opcode,
                         st[s].r->reg, st[s].r->rm, st[s].compared);
         }
-    fprintf(stderr, "x87 oracle: %u rows, %u cases equal, %u #MF follow-ups, %u failures\n", nst, total, mf,
-            failures);
+    fprintf(stderr, "x87 oracle: %u rows, %u cases equal, %u #MF follow-ups, %u FOP/FIP/FDP checks, %u failures\n",
+            nst, total, mf, ptr_checked, failures);
+    ck_assert_uint_gt(ptr_checked, 1000);
     ck_assert_uint_eq(failures, 0);
     if (!getenv("X87_ONLY"))
         ck_assert_uint_eq(low, 0);
+    fake_fini(&guest);
+    so_host_fini(&host);
+}
+END_TEST
+
+
+/* ---- a pending unmasked exception: waiting rows #MF, the N forms run ---- */
+static bool non_waiting(const struct op_row *r)
+{
+    static const char *const nw[] = {"fninit", "fnclex", "fnstsw", "fnstcw", "fnstenv", "fnsave",
+                                     "feni8087_nop", "fdisi8087_nop", "fsetpm"};
+    for (size_t q = 0; q < sizeof(nw) / sizeof(nw[0]); q++)
+        if (!strcmp(nw[q], r->e->mnem))
+            return true;
+    return false;
+}
+
+START_TEST(pending_mf)
+{
+    if (!so_host_init(&host))
+        exit(77);
+    so_guest_init(&guest);
+    const struct op_row *rows;
+    size_t nrows = cpu_opcode_rows(&rows);
+    unsigned n = 0, mfs = 0;
+    failures = 0;
+    for (size_t k = 0; k < nrows; k++) {
+        const struct op_row *r = &rows[k];
+        if (!is_x87_row(r))
+            continue;
+        unsigned env_kind = 0;
+        bool env = is_env_row(r, &env_kind);
+        for (unsigned it = 0; it < 4; it++) {
+            struct so_case c;
+            base_state(&c, false);
+            struct x86_fpu fpu;
+            cpu_fpu_from_fxsave(c.in.fx, &fpu);
+            uint16_t e = (uint16_t)(1u << rn(6));
+            fpu.fcw &= (uint16_t)~e;
+            fpu.fsw |= (uint16_t)(e | 0x8080);
+            cpu_fpu_to_fxsave(c.in.fx, &fpu);
+            build_code(&c, r, false, false);
+            if (c.mem_at >= 0)
+                rand_mem_for(r, c.mem);
+            uint8_t tail[64];
+            memset(tail, 0x5a, sizeof(tail));
+            ck_assert(so_prepare(&c));
+            ptr_check = false;
+            ck_assert_msg(run_compare(r->e->mnem, &c, env ? env_kind : 0, false, tail), "%s", r->e->mnem);
+            struct so_result hr;
+            so_host_run(&host, &c, &hr);
+            if (non_waiting(r)) {
+                ck_assert_msg(hr.vec == -1, "%s faulted %d", r->e->mnem, hr.vec);
+            } else {
+                ck_assert_msg(hr.vec == EXC_MF, "%s: vector %d", r->e->mnem, hr.vec);
+                mfs++;
+            }
+            n++;
+        }
+    }
+    fprintf(stderr, "pending #MF: %u cases, %u #MF\n", n, mfs);
+    fake_fini(&guest);
+    so_host_fini(&host);
+}
+END_TEST
+
+/* ---- #NM: guest only (the host cannot set CR0) ---- */
+static int guest_vector(struct fake *f, const uint8_t *code, unsigned len, uint64_t cr0_set, uint64_t cr0_clear)
+{
+    uint8_t buf[17];
+    memcpy(buf, code, len);
+    buf[len] = 0xf4;
+    fake_load(f, SO_CODE_GPA, buf, len + 1u);
+    struct cpu_state s;
+    fake_mode_state(f, &s, MODE_LONG64, SO_CODE_GPA, 0x8000);
+    s.gdtr.base = SO_GDT;
+    s.gdtr.limit = 23;
+    s.idtr.base = SO_IDT;
+    s.idtr.limit = 32 * 16 - 1;
+    s.cr0 |= X86_CR0_NE | cr0_set;
+    s.cr0 &= ~cr0_clear;
+    s.cr4 |= X86_CR4_OSFXSR;
+    s.fpu.fcw = 0x37f;
+    s.fpu.ftw = 0xff;
+    for (int k = 0; k < 8; k++)
+        s.fpu.st[k] = f80(0x3fff, 1ull << 63);
+    fake_set(f, &s);
+    ck_assert_int_eq(fake_run(f, 10), VCPU_EXIT_HALT);
+    fake_get(f, &s);
+    if (s.rip == SO_CODE_GPA + len + 1)
+        return -1;
+    return (int)((s.rip - SO_STUBS) / 16);
+}
+
+START_TEST(nm_checks)
+{
+    struct fake f;
+    so_guest_init(&f);
+    const struct op_row *rows;
+    size_t nrows = cpu_opcode_rows(&rows);
+    unsigned n = 0;
+    for (size_t k = 0; k < nrows; k++) {
+        const struct op_row *r = &rows[k];
+        if (!is_x87_row(r))
+            continue;
+        struct so_case c;
+        memset(&c, 0, sizeof(c));
+        c.mem_at = -1;
+        build_code(&c, r, false, false);
+        ck_assert(so_prepare(&c));
+        bool wait = r->opcode == 0x9b;
+        /* EM: #NM for x87, ignored by FWAIT */
+        ck_assert_int_eq(guest_vector(&f, c.code, c.len, X86_CR0_EM, X86_CR0_TS), wait ? -1 : EXC_NM);
+        /* TS: #NM for x87; FWAIT only together with MP */
+        ck_assert_int_eq(guest_vector(&f, c.code, c.len, X86_CR0_TS, X86_CR0_MP), wait ? -1 : EXC_NM);
+        ck_assert_int_eq(guest_vector(&f, c.code, c.len, X86_CR0_TS | X86_CR0_MP, 0), EXC_NM);
+        ck_assert_int_eq(guest_vector(&f, c.code, c.len, X86_CR0_MP, X86_CR0_TS | X86_CR0_EM), -1);
+        n++;
+    }
+    fprintf(stderr, "#NM: %u rows\n", n);
+    fake_fini(&f);
+}
+END_TEST
+
+/* ---- a memory operand at a non-canonical address: #GP(0), no state change ---- */
+START_TEST(mem_faults)
+{
+    if (!so_host_init(&host))
+        exit(77);
+    so_guest_init(&guest);
+    const struct op_row *rows;
+    size_t nrows = cpu_opcode_rows(&rows);
+    unsigned n = 0;
+    failures = 0;
+    for (size_t k = 0; k < nrows; k++) {
+        const struct op_row *r = &rows[k];
+        if (!is_x87_row(r) || r->rm != ROW_RM_ANY || r->reg < 0)
+            continue;
+        for (unsigned it = 0; it < 4; it++) {
+            struct so_case c;
+            base_state(&c, it & 1);
+            c.code[0] = r->opcode;
+            c.code[1] = (uint8_t)(r->reg << 3);      /* [rax] */
+            c.in.gpr[R_RAX] = 0x8000000000000000ull + (rnd() & 0xfff);
+            ck_assert(so_prepare(&c));
+            ptr_check = false;
+            ck_assert_msg(run_compare(r->e->mnem, &c, 0, false, NULL), "%s", r->e->mnem);
+            struct so_result hr;
+            so_host_run(&host, &c, &hr);
+            ck_assert_msg(hr.vec == EXC_GP, "%s: vector %d", r->e->mnem, hr.vec);
+            n++;
+        }
+    }
+    fprintf(stderr, "#GP on memory operands: %u cases\n", n);
     fake_fini(&guest);
     so_host_fini(&host);
 }
@@ -433,6 +621,9 @@ int main(void)
     TCase *tc = tcase_create("x87");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, oracle_rows);
+    tcase_add_test(tc, pending_mf);
+    tcase_add_test(tc, nm_checks);
+    tcase_add_test(tc, mem_faults);
     suite_add_tcase(su, tc);
     SRunner *sr = srunner_create(su);
     srunner_set_fork_status(sr, CK_NOFORK);
