@@ -27,7 +27,7 @@
  */
 #include "simd_oracle.h"
 
-#define MIN_PER_ROW 120
+#define MIN_PER_ROW 250
 
 static uint64_t rs = 0x9e3779b97f4a7c15ull;
 
@@ -264,6 +264,8 @@ static bool ptr_byte(unsigned off, bool o16)
 }
 
 static struct so_host host;
+/* how often the host raised each exception flag (bits 0-6) masked / unmasked */
+static unsigned exc_masked[7], exc_unmasked[7];
 static bool ptr_check;
 static unsigned ptr_checked;
 static struct fake guest;
@@ -345,7 +347,7 @@ static void build_code(struct so_case *c, const struct op_row *r, bool o16, bool
     if (o16)
         c->code[n++] = 0x66;
     if (rexw)
-        c->code[n++] = 0x48;
+        c->code[n++] = (uint8_t)(0x48 | rn(2));   /* REX.W, sometimes REX.B: ST(i) ignores it */
     c->code[n++] = r->opcode;
     if (r->reg < 0)
         return;
@@ -398,7 +400,7 @@ START_TEST(oracle_rows)
             struct so_case c;
             bool unmask = it % 3 == 2;
             base_state(&c, unmask);
-            bool o16 = env && rn(3) == 0, rexw = !o16 && rn(8) == 0;
+            bool o16 = env ? rn(3) == 0 : rn(8) == 0, rexw = !o16 && rn(6) == 0;
             build_code(&c, r, o16, rexw);
             uint8_t tail[64];
             for (unsigned b = 0; b < 64; b++)
@@ -426,6 +428,20 @@ START_TEST(oracle_rows)
                 continue;
             st[s].compared++;
             total++;
+            {
+                struct so_result hx;
+                so_host_run(&host, &c, &hx);
+                struct x86_fpu in;
+                cpu_fpu_from_fxsave(c.in.fx, &in);
+                uint16_t raised = (uint16_t)(fx_fsw(&hx.out) & ~in.fsw & 0x7f);
+                for (unsigned b = 0; b < 7; b++)
+                    if (raised & (1u << b)) {
+                        if (b < 6 && !(in.fcw & (1u << b)))
+                            exc_unmasked[b]++;
+                        else
+                            exc_masked[b]++;
+                    }
+            }
             /* an unmasked exception is pending: FWAIT must raise #MF */
             struct so_result hr;
             so_host_run(&host, &c, &hr);
@@ -453,6 +469,13 @@ START_TEST(oracle_rows)
     fprintf(stderr, "x87 oracle: %u rows, %u cases equal, %u #MF follow-ups, %u FOP/FIP/FDP checks, %u failures\n",
             nst, total, mf, ptr_checked, failures);
     ck_assert_uint_gt(ptr_checked, 1000);
+    static const char *const en[7] = {"IE", "DE", "ZE", "OE", "UE", "PE", "SF"};
+    for (unsigned b = 0; b < 7; b++) {
+        fprintf(stderr, "  %s raised: masked (or SF) %u, unmasked %u\n", en[b], exc_masked[b], exc_unmasked[b]);
+        ck_assert_uint_gt(exc_masked[b], 50);
+        if (b < 6)
+            ck_assert_uint_gt(exc_unmasked[b], 20);
+    }
     ck_assert_uint_eq(failures, 0);
     if (!getenv("X87_ONLY"))
         ck_assert_uint_eq(low, 0);
