@@ -49,12 +49,18 @@ static const int arith_st0[8] = {XH_ADD, XH_MUL, -1, -1, XH_SUB, XH_SUBR, XH_DIV
 /* DC/DE register forms (destination ST(i)): E0+i is FSUBR, E8+i FSUB, ... */
 static const int arith_sti[8] = {XH_ADD1, XH_MUL1, -1, -1, XH_SUBR1, XH_SUB1, XH_DIVR1, XH_DIV1};
 
-/* Set the condition codes of a compare from host status SW (C1=0) and
- * pop POPS times unless an unmasked IE/DE stopped the instruction: the
- * codes are written even then, as the hardware does. */
+/* Condition codes of a compare from host status SW, then POPS pops.
+ * An unmasked #IA leaves C0/C2/C3 alone (SDM FCOM/FUCOM pages: "flags
+ * not set if unmasked invalid-arithmetic-operand exception"; this AMD
+ * host sets them anyway); an unmasked #D still sets them, as the host
+ * does (the SDM is silent).  Either unmasked exception skips the pops. */
 static void compare_done(struct x86_fpu *f, uint16_t sw, unsigned pops)
 {
     uint16_t um = x87_raise(f, sw);
+    if (um & FSW_IE) {
+        x87_set_cc(f, FSW_C1, 0);
+        return;
+    }
     x87_set_cc(f, FSW_CC, sw);
     if (precomp_stop(um))
         return;
@@ -73,13 +79,14 @@ static void compare(struct vcpu *v, int op, fx80 b, unsigned pops)
     compare_done(f, x87_host(op, f, &io), pops);
 }
 
-/* Stack underflow of a compare: unordered (also when unmasked), C1=0;
- * the pops only when masked. */
+/* Stack underflow of a compare (C1=0): masked, unordered and the pops;
+ * unmasked, nothing else. */
 static void compare_underflow(struct x86_fpu *f, unsigned pops)
 {
-    bool masked = x87_stack_fault(f, false);
+    if (!x87_stack_fault(f, false))
+        return;
     x87_set_cc(f, FSW_C0 | FSW_C2 | FSW_C3, FSW_C0 | FSW_C2 | FSW_C3);
-    while (masked && pops--)
+    while (pops--)
         x87_pop(f);
 }
 
@@ -190,12 +197,18 @@ void op_x87_fcomi(struct vcpu *v, const struct insn *i)
     unsigned s = i->rm & 7;
     bool pop = i->opcode == 0xdf;
     const uint32_t all = X86_FLAG_ZF | X86_FLAG_PF | X86_FLAG_CF | X86_FLAG_OF | X86_FLAG_SF | X86_FLAG_AF;
-    /* ZF/PF/CF are written even when an unmasked exception stops the
-     * instruction (then without the pop), as for FCOM's C0/C2/C3 */
+    /* SDM FCOMI page: C1 set to 0; OF/SF/AF cleared in every case;
+     * ZF/PF/CF not set when an unmasked #IA (also a stack underflow)
+     * occurs.  (This AMD host keeps C1 and sets ZF/PF/CF anyway.) */
+    const uint32_t osa = X86_FLAG_OF | X86_FLAG_SF | X86_FLAG_AF;
+    x87_set_cc(f, FSW_C1, 0);
     if (!x87_valid(f, 0) || !x87_valid(f, s)) {
-        bool masked = x87_stack_fault(f, false);
+        if (!x87_stack_fault(f, false)) {
+            cpu_set_arith_flags(v, osa, 0);
+            return;
+        }
         cpu_set_arith_flags(v, all, X86_FLAG_ZF | X86_FLAG_PF | X86_FLAG_CF);
-        if (masked && pop)
+        if (pop)
             x87_pop(f);
         return;
     }
@@ -205,7 +218,10 @@ void op_x87_fcomi(struct vcpu *v, const struct insn *i)
     io.b = f->st[s];
     uint16_t sw = x87_host((i->reg & 7) == 6 ? XH_COMI : XH_UCOMI, f, &io);
     uint16_t um = x87_raise(f, sw);
-    x87_set_cc(f, FSW_CC, sw);
+    if (um & FSW_IE) {
+        cpu_set_arith_flags(v, osa, 0);
+        return;
+    }
     cpu_set_arith_flags(v, all, io.eflags);
     if (!precomp_stop(um) && pop)
         x87_pop(f);
