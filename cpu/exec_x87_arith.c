@@ -9,13 +9,17 @@
  * FYL2X, FYL2XP1, FPTAN, FPATAN, FSIN, FCOS, FSINCOS.
  *
  * The computation runs on the host x87 (cpu/x87_host.c) under the guest
- * control word; this file does the stack bookkeeping: empty operands
- * (stack underflow, IE+SF, C1=0; masked: QNaN indefinite / "unordered"),
- * full register on a push (overflow, C1=1), and the destination rules of
- * SDM 8.5 for unmasked exceptions: IE/DE/ZE leave destination and TOP
- * unchanged, OE/UE store the host's biased result, PE stores normally.
- * Memory operands are converted to extended format first (host FLD/FILD,
- * whose IE/DE flags count as the instruction's).
+ * control word and condition codes - memory forms too, with the memory
+ * operand itself (FADD m32fp etc.), so operand checks (NaN before
+ * denormal, ...) and C0-C3 are the hardware's.  This file does the stack
+ * bookkeeping: empty operands (stack underflow, IE+SF, C1=0; masked:
+ * QNaN indefinite / "unordered"), a full register on a push (overflow,
+ * C1=1), and the destination rules of SDM 8.5 for unmasked exceptions:
+ * IE/DE/ZE leave destination and TOP unchanged, OE/UE store the host's
+ * biased result, PE stores normally.  Compares with an unmasked #IA set
+ * no condition codes / ZF,PF,CF (SDM FCOM, FUCOM, FCOMI pages) and FCOMI
+ * clears C1, where this AMD host differs (tests/unit/test_x87.c checks
+ * the SDM rule there).
  */
 #include "cpu/x87.h"
 
@@ -27,7 +31,7 @@ static bool precomp_stop(uint16_t um)
 }
 
 /* ST(d) = result of host OP (RES1: the result is the host's ST(1)) on
- * a=ST(0), b=B; pop afterwards when POP.  C1 from the host. */
+ * a=ST(0), b=B; pop afterwards when POP.  C0-C3 from the host. */
 static void binary_to(struct vcpu *v, int op, fx80 b, unsigned d, bool res1, bool pop)
 {
     struct x86_fpu *f = &v->s.fpu;

@@ -7,19 +7,21 @@
  * x86 (SDM vol. 1 ch. 4 and 8).  A softfloat port can replace this file:
  * the interface is x87_host() in cpu/x87.h.
  *
- * Method.  Fast path (the guest masks every exception, the usual case):
- * save the host control word, FLDENV the guest's control word and
- * condition codes (empty stack, no flags), load the operands with FLD m80 (exact, never raises),
- * run the operation, FNSTSW, store ST(0)/ST(1), FNINIT and restore the
- * host control word - one asm statement, so the compiler cannot move FP
- * work into the guest's modes.  Slow path (some exception unmasked): the
- * host runs with the same environment, so unmasked overflow /
- * underflow deliver the biased result (SDM 8.5.4, 8.5.5) and unmasked
- * pre-computation exceptions leave operands alone; the state is then
- * read with FNSAVE, a non-waiting instruction that also reinitialises
- * the FPU, so the pending host exception never traps.  A memory operand
- * (m32/m64 fp, integer, BCD) is converted by its own operation first
- * (XH_LD*), so no waiting instruction ever follows an unmasked exception.
+ * Method.  One asm statement per operation (so the compiler cannot move
+ * FP work into the guest's modes): save the host control word, load the
+ * operands with FLD m80 (exact, never raises), FLDENV the guest's control
+ * word and condition codes with TOP/tags describing the loaded operands
+ * (FLD would have cleared C1; some operations leave codes unchanged), run
+ * the operation - with a memory operand when the guest instruction has
+ * one (FADD m32fp, FIST m16int, FBLD, ...), so operand checks and their
+ * order are the hardware's.  Fast path (the guest masks every exception,
+ * the usual case): FNSTSW, store ST(0)/ST(1), FNINIT, restore the host
+ * control word.  Slow path (some exception unmasked): the host runs with
+ * the unmasked exception too, so overflow/underflow deliver the biased
+ * result (SDM 8.5.4, 8.5.5) and pre-computation exceptions leave the
+ * operands alone; the state is read with FNSAVE, a non-waiting
+ * instruction that also reinitialises the FPU, so the pending host
+ * exception never reaches a waiting instruction and never traps.
  *
  * The x86-64 ABI guarantees an empty x87 stack at calls and makes the
  * control word callee-saved: both are preserved.  Transcendentals
