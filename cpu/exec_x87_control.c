@@ -74,9 +74,7 @@ static void blk_read(struct vcpu *v, const struct insn *i, uint8_t *buf, unsigne
 static void blk_write(struct vcpu *v, const struct insn *i, const uint8_t *buf, unsigned n)
 {
     uint64_t lin = blk_lin(v, i, n, true);
-    lin_probe_write(v, lin, n);
-    if (!v->code64 && lin + n > 0x100000000ull)
-        lin_probe_write(v, 0, n);
+    lin_probe_write(v, lin, n);     /* both pages (n <= 108) before any byte */
     for (unsigned k = 0; k < n; k++)
         lin_write(v, lin_add(v, lin, k), 1, buf[k]);
 }

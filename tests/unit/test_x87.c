@@ -426,6 +426,8 @@ START_TEST(oracle_rows)
         exit(77);
     }
     so_guest_init(&guest);
+    if (getenv("X87_SEED"))
+        rs = strtoull(getenv("X87_SEED"), NULL, 0) | 1;
     const struct op_row *rows;
     size_t nrows = cpu_opcode_rows(&rows);
     static struct rowstat st[1024];
