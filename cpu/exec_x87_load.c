@@ -55,7 +55,10 @@ static void push_converted(struct vcpu *v, int op, const uint8_t *m, unsigned n)
     uint16_t sw = x87_host(op, f, &io);
     uint16_t um = x87_raise(f, sw);
     x87_set_cc(f, FSW_CC, sw);
-    if (um & FSW_IE)        /* an unmasked #D still loads (as hardware does) */
+    /* unmasked #IA/#D: TOP and registers unchanged (SDM 8.5.1, 8.5.2,
+     * which names the load of a denormal m32fp/m64fp; this AMD host
+     * pushes the value anyway) */
+    if (um & (FSW_IE | FSW_DE))
         return;
     x87_push(f, io.r0);
 }
