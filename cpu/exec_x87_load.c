@@ -14,7 +14,13 @@
  * stored, integer/BCD indefinite stored) are handled here; with the
  * exception unmasked nothing but FSW changes (SDM 8.5.1.1).  A store
  * whose unmasked exception is IE/DE/OE/UE leaves memory and TOP alone
- * (SDM 8.5.4-8.5.5: "destination unchanged" for FST/FSTP/FIST).
+ * (SDM 8.5.4-8.5.5: "destination unchanged" for FST/FSTP/FIST), and its
+ * address faults (#GP/#SS/#PF) come before any x87 exception.  FLD of an
+ * SNaN or a denormal m32fp/m64fp with that exception unmasked pushes
+ * nothing (SDM 8.5.1, 8.5.2; this AMD host pushes the denormal).  Where
+ * the SDM leaves condition codes undefined (FCMOVcc, FFREE) they follow
+ * the host: FCMOVcc keeps C1, FFREE clears it.  D9 D8+i pops without a
+ * stack-underflow check when ST(0) is empty, as the host does.
  */
 #include "cpu/x87.h"
 
