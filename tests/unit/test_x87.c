@@ -933,6 +933,76 @@ START_TEST(env_formats)
 }
 END_TEST
 
+/* ---- FIP/FCS/FOP/FDP/FDS recorded in real and 32-bit protected mode ----
+ * FLD1; FLDZ; FDIVP ST(1) with ZM unmasked (#Z pending); FLD m32 from
+ * CS:[0x900] after FNCLEX (it waits, and #MF is pending: no IDT here);
+ * FNSTENV [0x800] (32-bit format); HLT.  The image must name the FLD
+ * m32fp (last non-control instruction, its CS prefix included, SDM vol.
+ * 3B 22.18.6.5) and its operand; real mode holds linear pointers. */
+START_TEST(pointers_modes)
+{
+    struct fake f;
+    fake_init(&f, &accel_interp_ops);
+    for (unsigned m = 0; m < 2; m++) {
+        bool real = m == 0;
+        uint8_t code[64];
+        unsigned n = 0, fld_at;
+        code[n++] = 0xd9; code[n++] = 0xe8;                 /* fld1 */
+        code[n++] = 0xd9; code[n++] = 0xee;                 /* fldz */
+        code[n++] = 0xde; code[n++] = 0xf9;                 /* fdivp st(1), st: 1/0 */
+        code[n++] = 0xdb; code[n++] = 0xe2;                 /* fnclex */
+        fld_at = n;
+        code[n++] = 0x2e;                                   /* cs: prefix */
+        code[n++] = 0xd9;                                   /* fld dword [0x900] */
+        if (real) {
+            code[n++] = 0x06; code[n++] = 0x00; code[n++] = 0x09;
+            code[n++] = 0x66;                               /* o32: 28-byte image */
+            code[n++] = 0xd9; code[n++] = 0x36; code[n++] = 0x00; code[n++] = 0x08;
+        } else {
+            code[n++] = 0x05; w32(code + n, 0x900); n += 4;
+            code[n++] = 0xd9; code[n++] = 0x35; w32(code + n, 0x800); n += 4;
+        }
+        code[n++] = 0xf4;
+        fake_load(&f, 0x1000, code, n);
+        uint32_t one = 0x3f800000;
+        fake_load(&f, 0x900, &one, 4);
+        struct cpu_state s;
+        fake_mode_state(&f, &s, real ? MODE_REAL : MODE_PROT32, 0x1000, 0x8000);
+        if (real) {
+            /* CS=0x0100 (base 0x1000), IP=0 */
+            s.seg[SEG_CS].selector = 0x0100;
+            s.seg[SEG_CS].base = 0x1000;
+            s.rip = 0;
+        }
+        s.cr0 |= X86_CR0_NE;
+        s.fpu.fcw = 0x37b;                                  /* ZM clear */
+        fake_set(&f, &s);
+        ck_assert_int_eq(fake_run(&f, 20), VCPU_EXIT_HALT);
+        fake_get(&f, &s);
+        uint32_t w[7];
+        memcpy(w, f.ram + 0x800, sizeof(w));
+        uint32_t ip = 0x1000 + fld_at;     /* real: CS base + IP (linear); prot: EIP */
+        if (real) {
+            ck_assert_uint_eq(w[3] & 0xffff, ip & 0xffff);
+            ck_assert_uint_eq((w[4] >> 12) & 0xffff, ip >> 16);
+            ck_assert_uint_eq(w[4] & 0x7ff, 0x106);          /* D9, ModRM 06 */
+            ck_assert_uint_eq(w[5] & 0xffff, 0x1900);        /* CS:0x900, linear */
+            ck_assert_uint_eq((w[6] >> 12) & 0xffff, 0);
+        } else {
+            ck_assert_uint_eq(w[3], ip);
+            ck_assert_uint_eq(w[4] & 0xffff, 0x08);
+            ck_assert_uint_eq((w[4] >> 16) & 0x7ff, 0x105);  /* D9, ModRM 05 */
+            ck_assert_uint_eq(w[5], 0x900);
+            ck_assert_uint_eq(w[6] & 0xffff, 0x08);          /* FDS: the CS override */
+        }
+        /* FSW: the unmasked #Z left TOP at 6 (no pop), FNCLEX cleared
+         * ZE/ES/B, the FLD pushed: TOP 5, no flags */
+        ck_assert_uint_eq(w[1] & 0xffff, 5u << 11);
+    }
+    fake_fini(&f);
+}
+END_TEST
+
 int main(void)
 {
     Suite *su = suite_create("x87");
@@ -943,6 +1013,7 @@ int main(void)
     tcase_add_test(tc, nm_checks);
     tcase_add_test(tc, mem_faults);
     tcase_add_test(tc, env_formats);
+    tcase_add_test(tc, pointers_modes);
     suite_add_tcase(su, tc);
     SRunner *sr = srunner_create(su);
     srunner_set_fork_status(sr, CK_NOFORK);
