@@ -2,28 +2,38 @@
  * test_x87.c - the x87 FPU of the software CPU (cpu/exec_x87_*.c) against
  * the host CPU (tests/unit/simd_oracle.h) and against the SDM.
  *
- *  oracle_rows: every row of cpu/opcodes_x87.def (and FWAIT) runs from
- *    random states rich in special values - ±0, denormals, pseudo-
- *    denormals, unnormals, pseudo-infinities/NaNs, ±inf, QNaN/SNaN with
- *    payloads, the indefinite, largest/smallest normals, integers and
- *    rounding-boundary significands; m32/m64 specials, integer limits,
- *    valid and invalid BCD - under all precision and rounding controls,
- *    with stacks full, empty and in between, all exceptions masked and
- *    randomly unmasked.  With an unmasked exception pending afterwards a
- *    second case appends FWAIT, which must raise #MF (16) on both sides
- *    with the same state.  Compared: vector, GPRs, RFLAGS (arithmetic
- *    flags), FCW, FSW, abridged FTW, ST0-7 and memory; for FNSTENV/
- *    FNSAVE also the whole 28/108-byte image except FIP/FCS/FOP/FDP/FDS
- *    (host addresses).  Each row must be compared at least MIN_PER_ROW
- *    times.  66-prefixed env/state rows use the 16-bit formats.
+ *  oracle_rows: every row of cpu/opcodes_x87.def (and FWAIT) runs at
+ *    least MIN_PER_ROW times from random states rich in special values -
+ *    ±0, denormals, pseudo-denormals, unnormals, pseudo-infinities/NaNs,
+ *    ±inf, QNaN/SNaN with payloads, the indefinite, largest/smallest
+ *    normals, integers, rounding-boundary significands, trig-range limits;
+ *    m32/m64 specials, integer limits, valid and invalid BCD - under all
+ *    precision and rounding controls, random condition codes, stacks
+ *    full, empty and in between, exceptions masked and randomly unmasked,
+ *    with 66 and REX.W/REX.B prefixes.  Compared: vector, GPRs, RFLAGS
+ *    arithmetic flags, FCW, FSW, abridged FTW, ST0-7 and memory; for
+ *    FNSTENV/FNSAVE the whole 28/108-byte (14/94 with 66) image except
+ *    FIP/FCS/FOP/FDP/FDS (host addresses); FOP and FIP/FDP relative to
+ *    the code/data whenever the host saved them (ES=1).  After an
+ *    unmasked exception a second case appends FWAIT, which must raise
+ *    #MF (16) on both sides with the same state.  Counts of each
+ *    exception flag raised masked/unmasked are asserted.  Where this AMD
+ *    host departs from what the SDM documents (compares with an unmasked
+ *    #IA, FCOMI's C1, FLD of a denormal with #D unmasked) vireo is checked
+ *    against the SDM instead (intel_rules, fld_denormal_rule).
  *  pending_mf: a pending unmasked exception makes every waiting row
- *    raise #MF and leaves FNINIT/FNCLEX/FNSTSW/FNSTCW/FNSTENV/FNSAVE
- *    alone (host too).
+ *    raise #MF and leaves FNINIT/FNCLEX/FNSTSW/FNSTCW/FNSTENV/FNSAVE and
+ *    FNENI/FNDISI/FNSETPM alone (host too).
  *  nm_checks: CR0.TS/EM -> #NM for x87 rows; FWAIT only with MP&TS
  *    (SDM vol. 3A table 2-2) - guest only, the host cannot set CR0.
+ *  mem_faults: every memory row with a non-canonical address: #GP on
+ *    both sides and no state change, also with a stack fault pending.
  *  env_formats: FNSTENV/FNSAVE in real mode and 16-/32-bit protected
  *    mode compared with images built here from SDM vol. 1 figures
  *    8-9..8-12, and FLDENV/FRSTOR reading them back.
+ *  pointers_modes: FIP/FCS/FOP/FDP/FDS recorded by a non-control
+ *    instruction in real mode (linear pointers) and 32-bit protected mode.
+ * X87_ONLY=mnemonic, X87_SEED=n and X87_SUMMARY=1 help debugging.
  */
 #include "simd_oracle.h"
 
