@@ -9,13 +9,17 @@
  * FYL2X, FYL2XP1, FPTAN, FPATAN, FSIN, FCOS, FSINCOS.
  *
  * The computation runs on the host x87 (cpu/x87_host.c) under the guest
- * control word; this file does the stack bookkeeping: empty operands
- * (stack underflow, IE+SF, C1=0; masked: QNaN indefinite / "unordered"),
- * full register on a push (overflow, C1=1), and the destination rules of
- * SDM 8.5 for unmasked exceptions: IE/DE/ZE leave destination and TOP
- * unchanged, OE/UE store the host's biased result, PE stores normally.
- * Memory operands are converted to extended format first (host FLD/FILD,
- * whose IE/DE flags count as the instruction's).
+ * control word and condition codes - memory forms too, with the memory
+ * operand itself (FADD m32fp etc.), so operand checks (NaN before
+ * denormal, ...) and C0-C3 are the hardware's.  This file does the stack
+ * bookkeeping: empty operands (stack underflow, IE+SF, C1=0; masked:
+ * QNaN indefinite / "unordered"), a full register on a push (overflow,
+ * C1=1), and the destination rules of SDM 8.5 for unmasked exceptions:
+ * IE/DE/ZE leave destination and TOP unchanged, OE/UE store the host's
+ * biased result, PE stores normally.  Compares with an unmasked #IA set
+ * no condition codes / ZF,PF,CF (SDM FCOM, FUCOM, FCOMI pages) and FCOMI
+ * clears C1, where this AMD host differs (tests/unit/test_x87.c checks
+ * the SDM rule there).
  */
 #include "cpu/x87.h"
 
@@ -27,7 +31,7 @@ static bool precomp_stop(uint16_t um)
 }
 
 /* ST(d) = result of host OP (RES1: the result is the host's ST(1)) on
- * a=ST(0), b=B; pop afterwards when POP.  C1 from the host. */
+ * a=ST(0), b=B; pop afterwards when POP.  C0-C3 from the host. */
 static void binary_to(struct vcpu *v, int op, fx80 b, unsigned d, bool res1, bool pop)
 {
     struct x86_fpu *f = &v->s.fpu;
@@ -49,12 +53,18 @@ static const int arith_st0[8] = {XH_ADD, XH_MUL, -1, -1, XH_SUB, XH_SUBR, XH_DIV
 /* DC/DE register forms (destination ST(i)): E0+i is FSUBR, E8+i FSUB, ... */
 static const int arith_sti[8] = {XH_ADD1, XH_MUL1, -1, -1, XH_SUBR1, XH_SUB1, XH_DIVR1, XH_DIV1};
 
-/* Set the condition codes of a compare from host status SW (C1=0) and
- * pop POPS times unless an unmasked IE/DE stopped the instruction: the
- * codes are written even then, as the hardware does. */
+/* Condition codes of a compare from host status SW, then POPS pops.
+ * An unmasked #IA leaves C0/C2/C3 alone (SDM FCOM/FUCOM pages: "flags
+ * not set if unmasked invalid-arithmetic-operand exception"; this AMD
+ * host sets them anyway); an unmasked #D still sets them, as the host
+ * does (the SDM is silent).  Either unmasked exception skips the pops. */
 static void compare_done(struct x86_fpu *f, uint16_t sw, unsigned pops)
 {
     uint16_t um = x87_raise(f, sw);
+    if (um & FSW_IE) {
+        x87_set_cc(f, FSW_C1, 0);
+        return;
+    }
     x87_set_cc(f, FSW_CC, sw);
     if (precomp_stop(um))
         return;
@@ -73,13 +83,14 @@ static void compare(struct vcpu *v, int op, fx80 b, unsigned pops)
     compare_done(f, x87_host(op, f, &io), pops);
 }
 
-/* Stack underflow of a compare: unordered (also when unmasked), C1=0;
- * the pops only when masked. */
+/* Stack underflow of a compare (C1=0): masked, unordered and the pops;
+ * unmasked, nothing else. */
 static void compare_underflow(struct x86_fpu *f, unsigned pops)
 {
-    bool masked = x87_stack_fault(f, false);
+    if (!x87_stack_fault(f, false))
+        return;
     x87_set_cc(f, FSW_C0 | FSW_C2 | FSW_C3, FSW_C0 | FSW_C2 | FSW_C3);
-    while (masked && pops--)
+    while (pops--)
         x87_pop(f);
 }
 
@@ -190,12 +201,18 @@ void op_x87_fcomi(struct vcpu *v, const struct insn *i)
     unsigned s = i->rm & 7;
     bool pop = i->opcode == 0xdf;
     const uint32_t all = X86_FLAG_ZF | X86_FLAG_PF | X86_FLAG_CF | X86_FLAG_OF | X86_FLAG_SF | X86_FLAG_AF;
-    /* ZF/PF/CF are written even when an unmasked exception stops the
-     * instruction (then without the pop), as for FCOM's C0/C2/C3 */
+    /* SDM FCOMI page: C1 set to 0; OF/SF/AF cleared in every case;
+     * ZF/PF/CF not set when an unmasked #IA (also a stack underflow)
+     * occurs.  (This AMD host keeps C1 and sets ZF/PF/CF anyway.) */
+    const uint32_t osa = X86_FLAG_OF | X86_FLAG_SF | X86_FLAG_AF;
+    x87_set_cc(f, FSW_C1, 0);
     if (!x87_valid(f, 0) || !x87_valid(f, s)) {
-        bool masked = x87_stack_fault(f, false);
+        if (!x87_stack_fault(f, false)) {
+            cpu_set_arith_flags(v, osa, 0);
+            return;
+        }
         cpu_set_arith_flags(v, all, X86_FLAG_ZF | X86_FLAG_PF | X86_FLAG_CF);
-        if (masked && pop)
+        if (pop)
             x87_pop(f);
         return;
     }
@@ -205,7 +222,10 @@ void op_x87_fcomi(struct vcpu *v, const struct insn *i)
     io.b = f->st[s];
     uint16_t sw = x87_host((i->reg & 7) == 6 ? XH_COMI : XH_UCOMI, f, &io);
     uint16_t um = x87_raise(f, sw);
-    x87_set_cc(f, FSW_CC, sw);
+    if (um & FSW_IE) {
+        cpu_set_arith_flags(v, osa, 0);
+        return;
+    }
     cpu_set_arith_flags(v, all, io.eflags);
     if (!precomp_stop(um) && pop)
         x87_pop(f);

@@ -4,8 +4,8 @@
  * FWAIT, FLDCW, FNSTCW, FNSTSW (m16 and AX), FNCLEX, FNINIT, FNSTENV,
  * FLDENV, FNSAVE, FRSTOR (16- and 32-bit, real and protected formats,
  * figures 8-9..8-12), FFREE, FFREEP, FINCSTP, FDECSTP, FNOP and the
- * 8087/80287 leftovers FENI/FDISI/FSETPM (executed as FNOP on 387 and
- * later, as on this host).
+ * 8087/80287 leftovers FNENI/FNDISI/FNSETPM (DB E0/E1/E4: non-waiting
+ * no-ops on the 387 and later, as on this host).
  *
  * #NM: CR0.EM or CR0.TS for every x87 instruction; FWAIT only when
  * CR0.MP and CR0.TS (vol. 3A table 2-2).  #MF: a waiting instruction
@@ -74,9 +74,7 @@ static void blk_read(struct vcpu *v, const struct insn *i, uint8_t *buf, unsigne
 static void blk_write(struct vcpu *v, const struct insn *i, const uint8_t *buf, unsigned n)
 {
     uint64_t lin = blk_lin(v, i, n, true);
-    lin_probe_write(v, lin, n);
-    if (!v->code64 && lin + n > 0x100000000ull)
-        lin_probe_write(v, 0, n);
+    lin_probe_write(v, lin, n);     /* both pages (n <= 108) before any byte */
     for (unsigned k = 0; k < n; k++)
         lin_write(v, lin_add(v, lin, k), 1, buf[k]);
 }
@@ -161,11 +159,18 @@ void op_x87_fninit(struct vcpu *v, const struct insn *i)
     x87_init(&v->s.fpu);
 }
 
-/* FNOP, and FENI/FDISI/FSETPM (DB E0/E1/E4), no-ops since the 387 */
+/* D9 D0 FNOP */
 void op_x87_fnop(struct vcpu *v, const struct insn *i)
 {
     x87_enter(v, true);
     x87_note(v, i);
+}
+
+/* DB E0/E1/E4 FNENI/FNDISI/FNSETPM: no-ops since the 387, non-waiting */
+void op_x87_fnop_legacy(struct vcpu *v, const struct insn *i)
+{
+    (void)i;
+    x87_enter(v, false);
 }
 
 /* ---- stack management ---- */
@@ -312,7 +317,8 @@ void op_x87_fnstenv(struct vcpu *v, const struct insn *i)
     uint8_t b[28];
     unsigned n = env_store(v, i, b);
     blk_write(v, i, b, n);
-    v->s.fpu.fcw |= FSW_EXC;    /* then masks all exceptions */
+    v->s.fpu.fcw |= FSW_EXC;    /* then masks all exceptions: nothing pending */
+    x87_update_es(&v->s.fpu);
 }
 
 void op_x87_fldenv(struct vcpu *v, const struct insn *i)

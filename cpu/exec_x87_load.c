@@ -14,7 +14,13 @@
  * stored, integer/BCD indefinite stored) are handled here; with the
  * exception unmasked nothing but FSW changes (SDM 8.5.1.1).  A store
  * whose unmasked exception is IE/DE/OE/UE leaves memory and TOP alone
- * (SDM 8.5.4-8.5.5: "destination unchanged" for FST/FSTP/FIST).
+ * (SDM 8.5.4-8.5.5: "destination unchanged" for FST/FSTP/FIST), and its
+ * address faults (#GP/#SS/#PF) come before any x87 exception.  FLD of an
+ * SNaN or a denormal m32fp/m64fp with that exception unmasked pushes
+ * nothing (SDM 8.5.1, 8.5.2; this AMD host pushes the denormal).  Where
+ * the SDM leaves condition codes undefined (FCMOVcc, FFREE) they follow
+ * the host: FCMOVcc keeps C1, FFREE clears it.  D9 D8+i pops without a
+ * stack-underflow check when ST(0) is empty, as the host does.
  */
 #include "cpu/x87.h"
 
@@ -55,7 +61,10 @@ static void push_converted(struct vcpu *v, int op, const uint8_t *m, unsigned n)
     uint16_t sw = x87_host(op, f, &io);
     uint16_t um = x87_raise(f, sw);
     x87_set_cc(f, FSW_CC, sw);
-    if (um & FSW_IE)        /* an unmasked #D still loads (as hardware does) */
+    /* unmasked #IA/#D: TOP and registers unchanged (SDM 8.5.1, 8.5.2,
+     * which names the load of a denormal m32fp/m64fp; this AMD host
+     * pushes the value anyway) */
+    if (um & (FSW_IE | FSW_DE))
         return;
     x87_push(f, io.r0);
 }
@@ -99,6 +108,14 @@ void op_x87_fbld(struct vcpu *v, const struct insn *i)
     push_converted(v, XH_LDBCD, m, 10);
 }
 
+/* Address faults (#GP/#SS/#PF) of a store come before any x87
+ * exception processing, as on hardware. */
+static void probe_store(struct vcpu *v, const struct insn *i, unsigned n)
+{
+    uint64_t lin = seg_lin(v, i->seg, insn_ea(v, i), n, true);
+    lin_probe_write(v, lin, n);
+}
+
 /* Store ST(0) to memory through host operation OP (N bytes), popping
  * when POP.  INDEF: the bytes a masked stack underflow stores. */
 static void store_converted(struct vcpu *v, const struct insn *i, int op, unsigned n, bool pop,
@@ -107,6 +124,7 @@ static void store_converted(struct vcpu *v, const struct insn *i, int op, unsign
     struct x86_fpu *f = &v->s.fpu;
     uint8_t out[10];
     uint16_t sw;
+    probe_store(v, i, n);
     if (!x87_valid(f, 0)) {
         if (!(f->fcw & FSW_IE)) {
             x87_stack_fault(f, false);
@@ -160,6 +178,7 @@ void op_x87_fst_m(struct vcpu *v, const struct insn *i)
     bool pop = (i->reg & 7) != 2;
     if (i->opcode == 0xdb) {
         uint8_t out[10];
+        probe_store(v, i, 10);
         if (!x87_valid(f, 0)) {
             if (!(f->fcw & FSW_IE)) {
                 x87_stack_fault(f, false);

@@ -164,11 +164,6 @@ void x87_note(struct vcpu *v, const struct insn *i);
 unsigned x87_full_tag(const struct x86_fpu *f, unsigned phys);
 
 /* ---- memory operands ---- */
-static inline uint64_t x87_ea(struct vcpu *v, const struct insn *i)
-{
-    return insn_ea(v, i);
-}
-
 /* 10-byte memory operands (m80fp, m80bcd) */
 void x87_read80(struct vcpu *v, const struct insn *i, uint8_t out[10]);
 void x87_write80(struct vcpu *v, const struct insn *i, const uint8_t in[10]);
