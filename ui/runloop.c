@@ -178,16 +178,19 @@ int runloop_run(struct machine *m, struct accel *a, const struct runloop_config 
             continue;
         }
 
-        vclock_run_timers(&m->clock);
+        unsigned fired = vclock_run_timers(&m->clock);
         if (halted) {
             /* Sleep until a timer is due or a descriptor is ready; then let
-             * the back end check for a deliverable interrupt. */
-            if (icount) {
-                idle_icount(m, cfg->icount_sleep);
-            } else {
-                mainloop_poll(&m->loop, time_to_deadline(m, UINT64_MAX));
+             * the back end check for a deliverable interrupt.  A timer that
+             * fired just now (after the CPU halted) may already have raised
+             * one: no sleep then. */
+            if (!fired) {
+                if (icount)
+                    idle_icount(m, cfg->icount_sleep);
+                else
+                    mainloop_poll(&m->loop, time_to_deadline(m, UINT64_MAX));
+                vclock_run_timers(&m->clock);
             }
-            vclock_run_timers(&m->clock);
             halted = false;
         }
 

@@ -34,9 +34,22 @@ static void bus_mem_write(void *opaque, uint64_t gpa, uint64_t val, unsigned siz
     as_write(&m->mem, gpa, val, size);
 }
 
+/* Ports below 0x100 are the motherboard's ISA devices (PIT, PIC, DMA,
+ * keyboard controller, RTC): an access there is an ISA bus cycle of about
+ * a microsecond on a PC, and guests time with it (Linux's quick PIT
+ * calibration relies on two PIT reads spanning a PIT clock). */
+#define ISA_IO_CYCLE_NS 1000u
+
+static void pio_cycle(struct machine *m, uint16_t port)
+{
+    if (port < 0x100)
+        vclock_charge(&m->clock, ISA_IO_CYCLE_NS);
+}
+
 static uint32_t bus_pio_read(void *opaque, uint16_t port, unsigned size)
 {
     struct machine *m = opaque;
+    pio_cycle(m, port);
     uint32_t v = (uint32_t)as_read(&m->io, port, size);
 
     vlog(LOG_IOPORT, "in%c  0x%04x -> 0x%x\n", size == 1 ? 'b' : size == 2 ? 'w' : 'l', port, v);
@@ -48,6 +61,7 @@ static void bus_pio_write(void *opaque, uint16_t port, uint32_t val, unsigned si
     struct machine *m = opaque;
 
     vlog(LOG_IOPORT, "out%c 0x%04x <- 0x%x\n", size == 1 ? 'b' : size == 2 ? 'w' : 'l', port, val);
+    pio_cycle(m, port);
     as_write(&m->io, port, val, size);
 }
 

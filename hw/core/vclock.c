@@ -26,15 +26,24 @@ void vclock_init(struct vclock *c, enum vclock_mode mode)
     c->insns = NULL;
     c->insns_opaque = NULL;
     c->armed = NULL;
+    c->floor = 0;
 }
 
 uint64_t vclock_now(const struct vclock *c)
 {
-    if (c->mode == VCLOCK_HOST)
-        return host_monotonic_ns() - c->host_origin;
+    if (c->mode == VCLOCK_HOST) {
+        uint64_t t = host_monotonic_ns() - c->host_origin;
+        return t > c->floor ? t : c->floor;
+    }
     if (c->mode == VCLOCK_INSN && c->insns)
         return c->now + c->insns(c->insns_opaque) * c->ns_per_insn;
     return c->now;
+}
+
+void vclock_charge(struct vclock *c, uint64_t ns)
+{
+    if (c->mode == VCLOCK_HOST)
+        c->floor = vclock_now(c) + ns;
 }
 
 uint64_t vclock_next_deadline(const struct vclock *c)

@@ -41,10 +41,18 @@ struct vclock {
     uint64_t (*insns)(void *opaque);
     void *insns_opaque;
     struct vtimer *armed;
+    uint64_t floor;          /* HOST: time may not read below this (vclock_charge) */
 };
 
 void vclock_init(struct vclock *c, enum vclock_mode mode);
 uint64_t vclock_now(const struct vclock *c);
+/* An operation that takes NS of virtual time (an ISA bus cycle): in HOST
+ * mode the clock reads at least NS later than now from here on, so a
+ * guest that times port accesses with the TSC sees them take their
+ * hardware duration even when the host is faster.  The clock stays
+ * monotonic: it waits for the host to catch up.  INSN and MANUAL modes
+ * are unchanged (their time is the instruction count or the test's). */
+void vclock_charge(struct vclock *c, uint64_t ns);
 /* Earliest armed deadline, or VCLOCK_NEVER. */
 uint64_t vclock_next_deadline(const struct vclock *c);
 /* Run callbacks of every timer whose deadline has passed (a callback may
