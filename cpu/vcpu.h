@@ -9,7 +9,7 @@
  * derived (CPL, operand sizes, segment access bits) or cached (TLB,
  * decoded blocks) and is recomputed by cpu_refresh_mode() after set_state.
  *
- * Not implemented here: x87/SSE execution, VMX, SMM.
+ * x87/SSE state helpers are in cpu/fpu.h.  Not implemented: VMX, SMM.
  */
 #ifndef VIREO_CPU_VCPU_H
 #define VIREO_CPU_VCPU_H

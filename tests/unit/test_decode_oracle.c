@@ -22,8 +22,8 @@
  *     capstone rejects fails; capstone accepting an encoding the table
  *     claims (same map/opcode/group/mandatory prefix, memory form where the
  *     row is memory-only, valid in the mode) while vireo says #UD/#GP
- *     fails.  Encodings the table lacks (x87, SSE/MMX, most of 0F38/0F3A,
- *     VEX/EVEX, ...) are skipped: "implemented" is looked up in
+ *     fails.  Encodings the table lacks (VEX/EVEX, AVX, BMI,
+ *     ...) are skipped: "implemented" is looked up in
  *     cpu_opcode_rows() (claimed()), never in a hand-written list.
  *  3. sdm_length_limit, sdm_rex_rules, sdm_addressing, sdm_mode_specific:
  *     explicit SDM vol. 2 ch. 2 cases, most also checked against capstone:
@@ -50,7 +50,7 @@
  * Not covered: operand values (registers/immediates/displacements are
  * compared only through lengths and the field checks of part 3), handler-
  * level #UD/#GP (CPL, CR4, CPUID and mode checks in cpu/exec_*.c, e.g.
- * SWAPGS/SYSCALL outside 64-bit code), x87/SSE/VEX/EVEX and other
+ * SWAPGS/SYSCALL outside 64-bit code), VEX/EVEX and other
  * encodings the table does not contain, and decodes capstone 4 itself gets
  * wrong in a way a quirk entry has to excuse (see cs_quirk()).
  */
