@@ -312,46 +312,30 @@ void sse3_lddqu(struct vcpu *v, const struct insn *i)
         HOST_RUN(mx, fl, INSN_NAME " $" #n ", %[s], %[d]", ([d] "+x"(a)), ([s] "x"(b))); \
         break;
 
+/* one host function per ROUNDxx form: "INSN $imm8, %[s], %[d]" under the
+ * guest MXCSR, for each of the 16 defined imm8 values */
+#define ROUND_HOST(fn) \
+    static uint32_t fn(uint32_t mx, v2di *pa, v2di b, unsigned imm) \
+    { \
+        v2di a = *pa; \
+        uint32_t fl = 0; \
+        switch (imm & 15) { X16(IMM_CASE, 0) } \
+        *pa = a; \
+        return fl; \
+    }
 #define INSN_NAME "roundps"
-static uint32_t host_roundps(uint32_t mx, v2di *pa, v2di b, unsigned imm)
-{
-    v2di a = *pa;
-    uint32_t fl = 0;
-    switch (imm & 15) { X16(IMM_CASE, 0) }
-    *pa = a;
-    return fl;
-}
+ROUND_HOST(host_roundps)
 #undef INSN_NAME
 #define INSN_NAME "roundpd"
-static uint32_t host_roundpd(uint32_t mx, v2di *pa, v2di b, unsigned imm)
-{
-    v2di a = *pa;
-    uint32_t fl = 0;
-    switch (imm & 15) { X16(IMM_CASE, 0) }
-    *pa = a;
-    return fl;
-}
+ROUND_HOST(host_roundpd)
 #undef INSN_NAME
 #define INSN_NAME "roundss"
-static uint32_t host_roundss(uint32_t mx, v2di *pa, v2di b, unsigned imm)
-{
-    v2di a = *pa;
-    uint32_t fl = 0;
-    switch (imm & 15) { X16(IMM_CASE, 0) }
-    *pa = a;
-    return fl;
-}
+ROUND_HOST(host_roundss)
 #undef INSN_NAME
 #define INSN_NAME "roundsd"
-static uint32_t host_roundsd(uint32_t mx, v2di *pa, v2di b, unsigned imm)
-{
-    v2di a = *pa;
-    uint32_t fl = 0;
-    switch (imm & 15) { X16(IMM_CASE, 0) }
-    *pa = a;
-    return fl;
-}
+ROUND_HOST(host_roundsd)
 #undef INSN_NAME
+#undef ROUND_HOST
 
 /* packed: xmm1 = f(xmm1, xmm2/m128 aligned, imm8) */
 static void packed_imm(struct vcpu *v, const struct insn *i, host_fn f)

@@ -7,6 +7,7 @@
 #define VIREO_TESTS_VIREO_CHECK_H
 
 #include <check.h>
+#include <stdint.h>
 
 /* Run every test of S (CK_NORMAL output); 0 when all passed, else 1. */
 static inline int vireo_check_run(Suite *s)
@@ -18,6 +19,28 @@ static inline int vireo_check_run(Suite *s)
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);
     return failed ? 1 : 0;
+}
+
+/* Deterministic test randomness (not for anything else): xorshift64*
+ * and plain xorshift64 (Marsaglia 13/7/17) over the nonzero *STATE. */
+static inline uint64_t vireo_rand(uint64_t *state)
+{
+    uint64_t x = *state;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    *state = x;
+    return x * 0x2545f4914f6cdd1dull;
+}
+
+static inline uint64_t vireo_xorshift64(uint64_t *state)
+{
+    uint64_t x = *state;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    *state = x;
+    return x;
 }
 
 /* An interrupt line's far end: current level and 0 -> 1 transitions. */

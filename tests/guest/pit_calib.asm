@@ -11,7 +11,7 @@
 ; see the count: on a PC each ISA I/O cycle takes about a microsecond,
 ; longer than a PIT clock, and vireo charges that time (hw/core/machine.c).
 ; The calibration itself is statistical (a host preempting the emulator at
-; the wrong moment spoils a run), so it gets three tries, as an OS may.
+; the wrong moment spoils a run), so it gets ten tries, as an OS may.
 ; Expected output from the algorithm, not QEMU: QEMU 7.2's TCG fails this
 ; calibration (its TSC reads are not steady against its PIT).
 bits 32
@@ -27,7 +27,7 @@ start:
     call serial_init
     mov esi, msg_start
     call puts
-    mov dword [tries], 3              ; a busy host may preempt a run: 3 tries
+    mov dword [tries], 10             ; a busy host may preempt a run: 10 tries
 calibrate:
     in al, 0x61                       ; gate high, speaker off
     and al, 0xfd

@@ -55,6 +55,7 @@
  * wrong in a way a quirk entry has to excuse (see cs_quirk()).
  */
 #include <capstone/capstone.h>
+#include "tests/vireo_check.h"
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,10 +73,7 @@ static void rng_seed(uint64_t s) { rng_state = s ? s : 1; }
 
 static uint64_t rnd(void)
 {
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return rng_state * 0x2545f4914f6cdd1dull;
+    return vireo_rand(&rng_state);
 }
 
 static unsigned rndn(unsigned n) { return (unsigned)(rnd() % n); }

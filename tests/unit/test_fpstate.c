@@ -13,15 +13,13 @@
  * the OSXSAVE bit following CR4, the SSE #UD/#NM rules for FXSAVE.
  */
 #include "simd_oracle.h"
+#include "tests/vireo_check.h"
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
 
 static uint64_t rnd(void)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
+    return vireo_xorshift64(&rng);
 }
 
 /* A random but valid x87/SSE state as an FXSAVE image. */
@@ -350,10 +348,5 @@ int main(void)
     tcase_add_test(tc, xcr0_rules);
     tcase_add_test(tc, cpuid_profile);
     suite_add_tcase(su, tc);
-    SRunner *sr = srunner_create(su);
-    srunner_set_fork_status(sr, CK_NOFORK);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return vireo_check_run(su);
 }

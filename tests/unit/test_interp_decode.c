@@ -8,6 +8,7 @@
  * encodings capstone rejects are counted, not failed.
  */
 #include <capstone/capstone.h>
+#include "tests/vireo_check.h"
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,10 +20,7 @@ static uint64_t rng = 0x9e3779b97f4a7c15ull;
 
 static uint64_t next_rand(void)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
+    return vireo_xorshift64(&rng);
 }
 
 static const uint8_t prefixes[] = {0x66, 0x67, 0xf2, 0xf3, 0x2e, 0x3e, 0x26, 0x64, 0x65, 0x36};

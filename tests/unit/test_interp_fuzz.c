@@ -6,15 +6,13 @@
  * (under -DVIREO_SANITIZE=ON) a host memory error.  Deterministic seeds.
  */
 #include "interp_harness.h"
+#include "tests/vireo_check.h"
 
 static uint64_t rng;
 
 static uint64_t next_rand(void)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
+    return vireo_xorshift64(&rng);
 }
 
 static void fill_random(uint8_t *p, size_t n)

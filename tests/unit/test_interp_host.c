@@ -12,6 +12,7 @@
  * Skips (77) where the host is not x86-64 or refuses an executable page.
  */
 #include "interp_harness.h"
+#include "tests/vireo_check.h"
 
 #include <stdio.h>
 #include <sys/mman.h>
@@ -55,10 +56,7 @@ static uint64_t rng = 0x2545f4914f6cdd1dull;
 
 static uint64_t next_rand(void)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
+    return vireo_xorshift64(&rng);
 }
 
 static uint64_t rand_val(void)
@@ -247,10 +245,5 @@ int main(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, host_oracle);
     suite_add_tcase(su, tc);
-    SRunner *sr = srunner_create(su);
-    srunner_set_fork_status(sr, CK_NOFORK);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return vireo_check_run(su);
 }

@@ -29,6 +29,7 @@
  * maskmov_addr_size: 32-bit code, 67 (DI instead of EDI) and FS override.
  */
 #include "simd_oracle.h"
+#include "tests/vireo_check.h"
 
 #include "cpu/fpu.h"
 
@@ -58,10 +59,7 @@ static uint64_t rs = 0x5133d1e7u;
 
 static uint64_t rnd(void)
 {
-    rs ^= rs >> 12;
-    rs ^= rs << 25;
-    rs ^= rs >> 27;
-    return rs * 0x2545f4914f6cdd1dull;
+    return vireo_rand(&rs);
 }
 
 static unsigned rndn(unsigned n)
@@ -669,10 +667,5 @@ int main(void)
     tcase_add_test(tc, page_edge);
     tcase_add_test(tc, maskmov_addr_size);
     suite_add_tcase(su, tc);
-    SRunner *sr = srunner_create(su);
-    srunner_set_fork_status(sr, CK_NOFORK);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return vireo_check_run(su);
 }

@@ -6,6 +6,7 @@
  * of the fault, and a division by zero faults with #DE (0).
  */
 #include "simd_oracle.h"
+#include "tests/vireo_check.h"
 
 static void base_case(struct so_case *c)
 {
@@ -96,10 +97,5 @@ int main(void)
     TCase *tc = tcase_create("harness");
     tcase_add_test(tc, harness);
     suite_add_tcase(su, tc);
-    SRunner *sr = srunner_create(su);
-    srunner_set_fork_status(sr, CK_NOFORK);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return vireo_check_run(su);
 }

@@ -27,6 +27,7 @@
  * per-row counts, SSE4_DUMP=1 the inputs of a mismatch.
  */
 #include "simd_oracle.h"
+#include "tests/vireo_check.h"
 
 #include "cpu/fpu.h"
 
@@ -49,10 +50,7 @@ static const struct srow srows[] = {
 static uint64_t rs = 0x5eed5e4a11ull;
 static uint64_t rnd(void)
 {
-    rs ^= rs >> 12;
-    rs ^= rs << 25;
-    rs ^= rs >> 27;
-    return rs * 0x2545f4914f6cdd1dull;
+    return vireo_rand(&rs);
 }
 static unsigned rndn(unsigned n) { return (unsigned)(rnd() % n); }
 
@@ -441,10 +439,5 @@ int main(void)
     tcase_add_test(tc, oracle);
     tcase_add_test(tc, states);
     suite_add_tcase(su, tc);
-    SRunner *sr = srunner_create(su);
-    srunner_set_fork_status(sr, CK_NOFORK);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return vireo_check_run(su);
 }

@@ -21,6 +21,7 @@
  * exception), CLFLUSH of a non-canonical address (#GP).
  */
 #include "simd_oracle.h"
+#include "tests/vireo_check.h"
 
 #include "cpu/fpu.h"
 
@@ -61,10 +62,7 @@ static struct srow srows[] = {
 static uint64_t rs = 0x5eed5eedull;
 static uint64_t rnd(void)
 {
-    rs ^= rs >> 12;
-    rs ^= rs << 25;
-    rs ^= rs >> 27;
-    return rs * 0x2545f4914f6cdd1dull;
+    return vireo_rand(&rs);
 }
 static unsigned rndn(unsigned n) { return (unsigned)(rnd() % n); }
 
@@ -479,10 +477,5 @@ int main(void)
     tcase_add_test(tc, sse_rows);
     tcase_add_test(tc, sse_cr_checks);
     suite_add_tcase(su, tc);
-    SRunner *sr = srunner_create(su);
-    srunner_set_fork_status(sr, CK_NOFORK);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return vireo_check_run(su);
 }

@@ -32,6 +32,7 @@
  * X87_ONLY=mnemonic, X87_SEED=n and X87_SUMMARY=1 help debugging.
  */
 #include "simd_oracle.h"
+#include "tests/vireo_check.h"
 
 #define MIN_PER_ROW 250
 
@@ -39,10 +40,7 @@ static uint64_t rs = 0x9e3779b97f4a7c15ull;
 
 static uint64_t rnd(void)
 {
-    rs ^= rs >> 12;
-    rs ^= rs << 25;
-    rs ^= rs >> 27;
-    return rs * 0x2545f4914f6cdd1dull;
+    return vireo_rand(&rs);
 }
 
 static unsigned rn(unsigned n) { return (unsigned)(rnd() % n); }
@@ -750,10 +748,5 @@ int main(void)
     tcase_add_test(tc, nm_checks);
     tcase_add_test(tc, mem_faults);
     suite_add_tcase(su, tc);
-    SRunner *sr = srunner_create(su);
-    srunner_set_fork_status(sr, CK_NOFORK);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return vireo_check_run(su);
 }

@@ -12,6 +12,7 @@
  *    instruction in real mode (linear pointers) and 32-bit protected mode.
  */
 #include "interp_harness.h"
+#include "tests/vireo_check.h"
 
 #include <stdio.h>
 
@@ -297,10 +298,5 @@ int main(void)
     tcase_add_test(tc, env_formats);
     tcase_add_test(tc, pointers_modes);
     suite_add_tcase(su, tc);
-    SRunner *sr = srunner_create(su);
-    srunner_set_fork_status(sr, CK_NOFORK);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return vireo_check_run(su);
 }
