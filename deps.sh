@@ -5,7 +5,7 @@
 #   vireo_deps test     - plus what the test suite uses (QEMU as reference, iasl as ACPI oracle)
 #   vireo_deps bench    - the references of the benchmark suite (QEMU, Bochs)
 vireo_deps() {
-    pkgs="cmake ninja-build gcc pkg-config nasm binutils libcapstone-dev check python3"
+    pkgs="cmake ninja-build gcc libc6-dev pkg-config nasm binutils libcapstone-dev check python3"
     if [ "$1" = test ]; then
         pkgs="$pkgs qemu-system-x86 python3 acpica-tools"
     fi

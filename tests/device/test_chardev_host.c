@@ -198,11 +198,16 @@ START_TEST(pty_output_never_blocks)
     static uint8_t big[1 << 20];
     size_t taken;
 
-    /* Nobody reads the pty: what does not fit is dropped, no hang. */
+    /* Nobody reads the pty: what does not fit is dropped, no hang.  (The
+     * kernel moves pty data into the line discipline's buffer in the
+     * background, so a later write may find a little room again: only
+     * the total the pty ever accepts is bounded.) */
     memset(big, 'z', sizeof(big));
     taken = chr_write(c, big, sizeof(big));
     ck_assert_uint_lt(taken, sizeof(big));
-    ck_assert_uint_eq(chr_write(c, big, 1000), 0);
+    for (int k = 0; k < 1000; k++)
+        taken += chr_write(c, big, 1000);
+    ck_assert_uint_lt(taken, sizeof(big));
     chardev_close(c);
 }
 END_TEST

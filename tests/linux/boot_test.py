@@ -23,6 +23,10 @@ for "vireo-init: ready" and the shell prompt "vireo-sh# ", and checks:
                   status must be byte-identical to the same busybox binary
                   (the initramfs's, a static x86-64 program) run on the
                   host: the host CPU is the oracle;
+  fpu_check       with --fpu-check BIN: the static program BIN
+                  (tests/linux/fpu_check.c: glibc strings, printf of
+                  floating point, libm, long double) gives the same
+                  output in the guest as on the host;
   poweroff -f     the emulator exits with status 0;
   reboot -f       (second boot, case "reboot") under -no-reboot the
                   emulator exits, with status 0 as QEMU does.
@@ -41,6 +45,7 @@ its Guest class.
 """
 import argparse
 import fcntl
+import hashlib
 import os
 import re
 import select
@@ -317,6 +322,39 @@ def say(msg):
     print(msg, flush=True)
 
 
+# CPU features of the host's glibc ifunc selection that vireo's CPUID
+# profile lacks (x86-64-v2): libm picks e.g. an FMA variant of sin() by
+# them, whose last bit may differ, so the host truth of fpu_check runs
+# with them masked, like the guest's glibc sees its CPU.
+HOST_HWCAPS_OFF = ("AVX", "AVX2", "FMA", "FMA4", "AVX512F", "AVX512VL", "AVX512BW",
+                   "AVX512DQ", "AVX512CD", "BMI1", "BMI2", "ERMS", "FSRM", "RTM", "AVX_VNNI")
+
+
+def fpu_check_truth(binary):
+    env = dict(os.environ, GLIBC_TUNABLES="glibc.cpu.hwcaps=" +
+               ",".join("-" + f for f in HOST_HWCAPS_OFF))
+    out = subprocess.run([binary], stdout=subprocess.PIPE, check=True, env=env).stdout
+    return out
+
+
+def with_extra_file(initrd, binary, name):
+    """A temporary initrd: INITRD followed by an archive holding BINARY as
+    /NAME (the kernel unpacks concatenated archives)."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import cpio_newc
+    fd, extra = tempfile.mkstemp(prefix="vireo-extra-", suffix=".gz")
+    os.close(fd)
+    with open(binary, "rb") as f:
+        cpio_newc.write_entries(extra, [(name, 0o755, f.read())])
+    fd, both = tempfile.mkstemp(prefix="vireo-initrd-", suffix=".gz")
+    with os.fdopen(fd, "wb") as out:
+        for part in (initrd, extra):
+            with open(part, "rb") as f:
+                shutil.copyfileobj(f, out)
+    os.unlink(extra)
+    return both
+
+
 def shell_case(args, g, cache, truth):
     """The interactive checks; returns a list of failure messages."""
     fails = []
@@ -384,6 +422,20 @@ def shell_case(args, g, cache, truth):
             say("     guest (status %d): %r" % (st, out[:300]))
             say("     host  (status %d): %r" % (wst, want[:300]))
             fails.append(name)
+
+    if args.fpu_check:
+        # issue 4's userland evidence: glibc string functions, printf of
+        # floating point, libm and long double, byte-identical to the host
+        out, st, secs = g.run("/fpu_check | md5sum; /fpu_check | tail -n 1", ct)
+        want = args.fpu_truth
+        exp = (hashlib.md5(want).hexdigest() + "  -\n").encode() + want.splitlines(True)[-1]
+        ok = out == exp and st == 0
+        say("%s fpu_check: %d lines of libc/libm output (%.1f s)"
+            % ("ok  " if ok else "FAIL", len(want.splitlines()), secs))
+        if not ok:
+            say("     guest: %r" % out[:300])
+            say("     host:  %r" % exp[:300])
+            fails.append("fpu_check")
 
     g.send("poweroff -f\n")
     st = g.wait_exit(ct)
@@ -475,6 +527,8 @@ def main():
     ap.add_argument("--date-tolerance", type=float, default=10)
     ap.add_argument("--sleep-range", type=float, nargs=2, default=(0.5, 3.0), metavar=("LO", "HI"))
     ap.add_argument("--log", help="write the serial output to LOG.CASE")
+    ap.add_argument("--fpu-check", help="a static x86-64 program (tests/linux/fpu_check.c) to run in "
+                    "the guest and on the host; outputs must be identical")
     ap.add_argument("emulator", nargs=argparse.REMAINDER)
     args = ap.parse_args()
     emu = args.emulator[1:] if args.emulator[:1] == ["--"] else args.emulator
@@ -491,6 +545,10 @@ def main():
         return 77
     kernel = args.kernel or got[0]
     initrd = args.initrd or got[1]
+    extra_initrd = None
+    if args.fpu_check:
+        args.fpu_truth = fpu_check_truth(args.fpu_check)
+        initrd = extra_initrd = with_extra_file(initrd, args.fpu_check, "fpu_check")
     truth = HostBusybox(cache)
     fails = []
     t0 = time.monotonic()
@@ -502,6 +560,8 @@ def main():
                 break   # the guest died or hung: a second boot would only repeat that
     finally:
         truth.close()
+        if extra_initrd:
+            os.unlink(extra_initrd)
     if fails:
         say("FAILED (%s) in %.1f s" % (", ".join(fails), time.monotonic() - t0))
         return 1

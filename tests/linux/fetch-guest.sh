@@ -3,7 +3,7 @@
 # kernel (linux-image-cloud-amd64 -> linux-image-6.1.0-*-cloud-amd64) and
 # busybox-static, fetched with `apt-get download` and unpacked with
 # `dpkg -x` into a cache folder, plus a busybox initramfs (gzip'd newc
-# cpio written by a small python3 writer, so every file is owned by root
+# cpio written by cpio_newc.py beside this script, so every file is owned by root
 # in the archive whoever runs the script, and no cpio package is needed).
 #
 # Usage: fetch-guest.sh [CACHE_DIR]
@@ -28,6 +28,8 @@ INITRAMFS_VERSION=2
 
 CACHE=${1:-${VIREO_CACHE:-${HOME:?}/.cache/vireo}/linux}
 KERNEL_META=linux-image-cloud-amd64
+
+HERE=$(cd "$(dirname "$0")" && pwd)
 
 say() { printf 'fetch-guest: %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
@@ -163,39 +165,7 @@ printf 'root:x:0:0:root:/root:/bin/sh\n' > "$IR/etc/passwd"
 printf 'root:x:0:\n' > "$IR/etc/group"
 
 say "writing initrd.gz"
-python3 - "$IR" "$INITRD.tmp" <<'EOF' || die "cannot write the initramfs"
-# A newc cpio writer: root-owned entries, mtime 0, sorted names, so the
-# archive depends only on the tree's contents.
-import os, stat, sys, gzip
-top, out = sys.argv[1], sys.argv[2]
-ino = [0]
-def entry(f, name, mode, data, nlink=1):
-    ino[0] += 1
-    name_b = name.encode() + b"\0"
-    hdr = "070701" + "".join("%08X" % v for v in (
-        ino[0], mode, 0, 0, nlink, 0, len(data), 0, 0, 0, 0, len(name_b), 0))
-    f.write(hdr.encode() + name_b)
-    f.write(b"\0" * ((4 - (110 + len(name_b)) % 4) % 4))
-    f.write(data)
-    f.write(b"\0" * ((4 - len(data) % 4) % 4))
-names = []
-for dirpath, dirnames, filenames in os.walk(top):
-    for n in dirnames + filenames:
-        names.append(os.path.relpath(os.path.join(dirpath, n), top))
-with open(out, "wb") as raw, gzip.GzipFile("", "wb", 9, raw, mtime=0) as f:
-    for name in sorted(names):
-        p = os.path.join(top, name)
-        st = os.lstat(p)
-        perm = stat.S_IMODE(st.st_mode)
-        if stat.S_ISLNK(st.st_mode):
-            entry(f, name, stat.S_IFLNK | 0o777, os.readlink(p).encode())
-        elif stat.S_ISDIR(st.st_mode):
-            entry(f, name, stat.S_IFDIR | perm, b"", 2)
-        elif stat.S_ISREG(st.st_mode):
-            with open(p, "rb") as g:
-                entry(f, name, stat.S_IFREG | perm, g.read())
-    entry(f, "TRAILER!!!", 0, b"")
-EOF
+python3 "$HERE/cpio_newc.py" "$IR" "$INITRD.tmp" || die "cannot write the initramfs"
 mv "$INITRD.tmp" "$INITRD"
 # The unpacked packages (mostly kernel modules) are not needed any more;
 # the .debs stay, so a rebuild never needs the network.
