@@ -1,17 +1,17 @@
 /*
  * msr.c - model-specific registers of the software CPU (SDM vol. 4):
- * TSC, APIC_BASE, SYSENTER_CS/ESP/EIP, PAT, MISC_ENABLE, MTRRs (stored
+ * TSC, PLATFORM_ID, APIC_BASE, SYSENTER_CS/ESP/EIP, PAT, MISC_ENABLE, MTRRs (stored
  * only), EFER (9.8.5 rules for LME/LMA/NXE), STAR/LSTAR/CSTAR/SFMASK,
  * FS/GS/KERNEL_GS base (canonical), TSC_AUX.  Unknown MSRs return false
  * and the caller raises #GP(0).
  *
- * The TSC counts retired instructions (deterministic), offset by writes.
+ * The TSC follows the machine's virtual clock at 1 GHz, offset by writes.
  * Not implemented: MTRR memory types, machine-check MSRs, x2APIC.
  */
 #include "cpu/vcpu.h"
 
 enum {
-    MSR_TSC = 0x10, MSR_APIC_BASE = 0x1b, MSR_BIOS_SIGN = 0x8b, MSR_MTRRCAP = 0xfe,
+    MSR_TSC = 0x10, MSR_PLATFORM_ID = 0x17, MSR_APIC_BASE = 0x1b, MSR_BIOS_SIGN = 0x8b, MSR_MTRRCAP = 0xfe,
     MSR_SYSENTER_CS = 0x174, MSR_SYSENTER_ESP = 0x175, MSR_SYSENTER_EIP = 0x176,
     MSR_MISC_ENABLE = 0x1a0, MSR_MTRR_VAR = 0x200, MSR_MTRR_FIX64K = 0x250,
     MSR_MTRR_FIX16K = 0x258, MSR_MTRR_FIX4K = 0x268, MSR_PAT = 0x277, MSR_MTRR_DEF = 0x2ff,
@@ -55,6 +55,7 @@ bool cpu_rdmsr(struct vcpu *v, uint32_t idx, uint64_t *val)
     case MSR_TSC: *val = cpu_tsc(v); return true;
     case MSR_APIC_BASE: *val = m->apic_base; return true;
     case MSR_BIOS_SIGN: *val = 0; return true;
+    case MSR_PLATFORM_ID: *val = 0; return true;   /* platform id 0 (bits 52:50); read-only */
     case MSR_MTRRCAP: *val = 8 | (1u << 8) | (1u << 10); return true; /* 8 var, fixed, WC */
     case MSR_SYSENTER_CS: *val = m->sysenter_cs; return true;
     case MSR_SYSENTER_ESP: *val = m->sysenter_esp; return true;

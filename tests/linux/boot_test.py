@@ -122,12 +122,17 @@ def default_cache():
                         os.path.join(os.path.expanduser("~"), ".cache", "vireo"), "linux")
 
 
-def fetch_guest(cache):
+# Kernel flavours: the Debian meta-package and the cache folder suffix.
+FLAVOURS = {"cloud": ("linux-image-cloud-amd64", ""), "generic": ("linux-image-amd64", "-generic")}
+
+
+def fetch_guest(cache, flavour="cloud"):
     """Run fetch-guest.sh under a lock; return (vmlinuz, initrd) or None."""
     os.makedirs(os.path.dirname(cache), exist_ok=True)
+    env = dict(os.environ, VIREO_KERNEL_META=FLAVOURS[flavour][0])
     with open(cache + ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)   # two tests fetching at once
-        p = subprocess.run([FETCH, cache], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        p = subprocess.run([FETCH, cache], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     err = p.stderr.decode(errors="replace")
     paths = p.stdout.decode().split()
     if p.returncode != 0 or len(paths) != 2:
@@ -518,6 +523,9 @@ def main():
     ap.add_argument("--cache", default=default_cache(),
                     help="guest cache folder (fetch-guest.sh's; default %(default)s)")
     ap.add_argument("--kernel", help="use this bzImage instead of the cached one")
+    ap.add_argument("--flavour", choices=sorted(FLAVOURS), default="cloud",
+                    help="Debian kernel: cloud (linux-image-cloud-amd64, default) or generic "
+                    "(linux-image-amd64, cached in CACHE-generic)")
     ap.add_argument("--initrd", help="use this initramfs instead of the cached one")
     ap.add_argument("--cases", default="shell,reboot", help="shell, reboot (comma-separated)")
     ap.add_argument("--boot-timeout", type=float, default=1800,
@@ -527,19 +535,22 @@ def main():
     ap.add_argument("--date-tolerance", type=float, default=10)
     ap.add_argument("--sleep-range", type=float, nargs=2, default=(0.5, 3.0), metavar=("LO", "HI"))
     ap.add_argument("--log", help="write the serial output to LOG.CASE")
+    ap.add_argument("--tolerate", action="append", default=[], metavar="REGEX",
+                    help="a dmesg line to report as a note, not a failure (repeatable)")
     ap.add_argument("--fpu-check", help="a static x86-64 program (tests/linux/fpu_check.c) to run in "
                     "the guest and on the host; outputs must be identical")
     ap.add_argument("emulator", nargs=argparse.REMAINDER)
     args = ap.parse_args()
     emu = args.emulator[1:] if args.emulator[:1] == ["--"] else args.emulator
+    TOLERATED.extend(args.tolerate)
     if not emu:
         ap.error("no emulator command after --")
     if not shutil.which(emu[0]):
         say("SKIP: %s not found" % emu[0])
         return 77
 
-    cache = os.path.abspath(args.cache)
-    got = fetch_guest(cache)
+    cache = os.path.abspath(args.cache) + FLAVOURS[args.flavour][1]
+    got = fetch_guest(cache, args.flavour)
     if not got:
         say("SKIP: cannot obtain the Linux guest with %s (no network and no cache?)" % FETCH)
         return 77

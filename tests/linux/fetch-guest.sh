@@ -8,6 +8,8 @@
 #
 # Usage: fetch-guest.sh [CACHE_DIR]
 #   CACHE_DIR defaults to ${VIREO_CACHE:-$HOME/.cache/vireo}/linux.
+#   VIREO_KERNEL_META=linux-image-amd64 fetches the generic kernel instead
+#   of the cloud one (give it its own CACHE_DIR).
 # Prints two lines on stdout: the path of vmlinuz, then of initrd.gz.
 # Progress goes to stderr.  A second run reuses the cache (no network).
 #
@@ -27,7 +29,7 @@ set -eu
 INITRAMFS_VERSION=2
 
 CACHE=${1:-${VIREO_CACHE:-${HOME:?}/.cache/vireo}/linux}
-KERNEL_META=linux-image-cloud-amd64
+KERNEL_META=${VIREO_KERNEL_META:-linux-image-cloud-amd64}
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 
@@ -83,7 +85,7 @@ ROOT=$CACHE/root
 mkdir -p "$DEBS" "$ROOT"
 
 have_debs() {
-    ls "$DEBS"/linux-image-*-cloud-amd64_*.deb >/dev/null 2>&1 &&
+    ls "$DEBS"/linux-image-[0-9]*.deb >/dev/null 2>&1 &&
         ls "$DEBS"/busybox-static_*.deb >/dev/null 2>&1
 }
 
@@ -108,7 +110,7 @@ fi
 say "unpacking packages"
 rm -rf "$ROOT"
 mkdir -p "$ROOT"
-for deb in "$DEBS"/linux-image-*-cloud-amd64_*.deb "$DEBS"/busybox-static_*.deb; do
+for deb in "$DEBS"/linux-image-[0-9]*.deb "$DEBS"/busybox-static_*.deb; do
     dpkg -x "$deb" "$ROOT" || die "dpkg -x $deb failed"
 done
 KFILE=
