@@ -9,10 +9,13 @@
  *   APIC, IOAPIC, IRQ0 -> GSI 2 and SCI level/active-high overrides, LINT1
  *   NMI), HPET, DSDT.
  * The DSDT is AML written by a small encoder here: \_SB.PCI0 (PNP0A03)
- * and the \_S5 package the PM block's SLP_TYP expects.
+ * with its _PRT (slot S pin P -> link (S + P) & 3), the PCI interrupt
+ * links \_SB.LNKA-D (PNP0C0F) fixed at the ISA IRQs the board routed the
+ * PIIX3's PIRQA-D to (level, active high, shared; no _SRS: an OS cannot
+ * move them), and the \_S5 package the PM block's SLP_TYP expects.
  *
- * Not implemented: _PRT and PCI interrupt links (no PCI device has an
- * interrupt yet), processor objects, _PIC, GPE methods, SRAT/SLIT, MCFG.
+ * Not implemented: _SRS/_DIS on the links, processor objects, _PIC, GPE
+ * methods, SRAT/SLIT, MCFG.
  */
 #include "hw/i386/acpi.h"
 
@@ -107,6 +110,10 @@ static void aml_pkg(struct abuf *b, const uint8_t *body, size_t len)
         put8(b, (uint8_t)total);
     } else {
         total = len + 2;      /* two-byte encoding, up to 4095 */
+        if (total > 0xfff) {
+            b->overflow = 1;
+            return;
+        }
         put8(b, (uint8_t)(0x40 | (total & 0xf)));
         put8(b, (uint8_t)(total >> 4));
     }
@@ -128,6 +135,63 @@ static void aml_name_zero(struct abuf *b, const char *seg)
     put8(b, 0x00);            /* ZeroOp */
 }
 
+/* An integer constant in its shortest encoding (20.2.3). */
+static void aml_int(struct abuf *b, uint32_t v)
+{
+    if (v == 0) {
+        put8(b, 0x00);        /* ZeroOp */
+    } else if (v == 1) {
+        put8(b, 0x01);        /* OneOp */
+    } else if (v <= 0xff) {
+        put8(b, 0x0a);        /* BytePrefix */
+        put8(b, (uint8_t)v);
+    } else if (v <= 0xffff) {
+        put8(b, 0x0b);        /* WordPrefix */
+        put16(b, (uint16_t)v);
+    } else {
+        put8(b, 0x0c);        /* DWordPrefix */
+        put32(b, v);
+    }
+}
+
+/* Emit OPS (one or two opcode bytes) + PkgLength + BODY. */
+static void aml_wrap(struct abuf *b, const uint8_t *ops, size_t nops, const struct abuf *body)
+{
+    put(b, ops, nops);
+    aml_pkg(b, body->data, body->len);
+    if (body->overflow)
+        b->overflow = 1;
+}
+
+/* Device (NAME) { BODY } */
+static void aml_device(struct abuf *b, const char *name, const struct abuf *body)
+{
+    static const uint8_t op[2] = {0x5b, 0x82};   /* ExtOpPrefix DeviceOp */
+    struct abuf d = { .len = 0 };
+
+    put(&d, name, 4);
+    put(&d, body->data, body->len);
+    d.overflow = body->overflow;
+    aml_wrap(b, op, 2, &d);
+}
+
+/* Name (SEG, Buffer () { IRQ (Level, ActiveHigh, Shared) { IRQ } }): the
+ * resource of a PCI interrupt link fixed at ISA IRQ (6.4.2.1 IRQ
+ * descriptor: level-triggered, active high after the PIRQ router, shared;
+ * 6.4.2.9 end tag). */
+static void aml_name_irq_resource(struct abuf *b, const char *seg, unsigned irq)
+{
+    static const uint8_t op = 0x11;              /* BufferOp */
+    struct abuf buf = { .len = 0 };
+    uint8_t res[6] = {0x23, (uint8_t)(1u << irq), (uint8_t)((1u << irq) >> 8), 0x10, 0x79, 0x00};
+
+    aml_int(&buf, sizeof(res));
+    put(&buf, res, sizeof(res));
+    put8(b, 0x08);                               /* NameOp */
+    put(b, seg, 4);
+    aml_wrap(b, &op, 1, &buf);
+}
+
 /* EISA id "PNP0A03" compressed (6.1.5). */
 static uint32_t eisa_id(const char *id)
 {
@@ -141,33 +205,69 @@ static uint32_t eisa_id(const char *id)
     return ((v >> 24) & 0xff) | ((v >> 8) & 0xff00) | ((v << 8) & 0xff0000) | (v << 24);
 }
 
+/* Name (_PRT, Package () { Package () { 0xSSSSFFFF, PIN, LNKx, 0 }, ... })
+ * for slots 1-31 (6.2.13): the board's PCI bus routes slot S pin P
+ * (0 = INTA) to PIRQ[(S + P) & 3] (hw/pci/pci.c), PIRQn being link LNKn. */
+static void aml_prt(struct abuf *b)
+{
+    static const uint8_t op = 0x12;              /* PackageOp */
+    struct abuf list = { .len = 0 };
+
+    put8(&list, 31 * 4);                         /* NumElements */
+    for (unsigned slot = 1; slot < 32; slot++) {
+        for (unsigned pin = 0; pin < 4; pin++) {
+            struct abuf e = { .len = 0 };
+            char link[5] = "LNKA";
+
+            link[3] = (char)('A' + ((slot + pin) & 3));
+            put8(&e, 4);
+            aml_int(&e, slot << 16 | 0xffff);
+            aml_int(&e, pin);
+            put(&e, link, 4);                    /* a NameString: \_SB.LNKx */
+            aml_int(&e, 0);
+            aml_wrap(&list, &op, 1, &e);
+        }
+    }
+    put8(b, 0x08);                               /* NameOp */
+    put(b, "_PRT", 4);
+    aml_wrap(b, &op, 1, &list);
+}
+
 static void build_dsdt_body(struct abuf *b, const struct acpi_config *cfg)
 {
-    struct abuf dev = { .len = 0 }, scope = { .len = 0 }, pkg = { .len = 0 };
+    static struct abuf dev, sb, pkg;             /* 4 KiB each: not on the stack */
 
-    /* Device (PCI0) { Name (_HID, EisaId ("PNP0A03")) Name (_UID, 0) Name (_ADR, 0) } */
+    /* Scope (\_SB) { Device (PCI0) { _HID PNP0A03, _UID 0, _ADR 0, _PRT }
+     *                Device (LNKA..LNKD) { _HID PNP0C0F, _UID n, _PRS, _CRS } } */
+    memset(&sb, 0, sizeof(sb));
+    put(&sb, "_SB_", 4);
+    memset(&dev, 0, sizeof(dev));
     aml_name_dword(&dev, "_HID", eisa_id("PNP0A03"));
     aml_name_zero(&dev, "_UID");
     aml_name_zero(&dev, "_ADR");
-    /* DeviceOp body = NameSeg + objects; emitted into scope below */
-    {
-        struct abuf d = { .len = 0 };
-        put(&d, "PCI0", 4);
-        put(&d, dev.data, dev.len);
-        scope.len = 0;
-        put8(&scope, 0x5b);   /* ExtOpPrefix */
-        put8(&scope, 0x82);   /* DeviceOp */
-        aml_pkg(&scope, d.data, d.len);
+    aml_prt(&dev);
+    aml_device(&sb, "PCI0", &dev);
+    for (unsigned n = 0; n < 4; n++) {
+        char name[5] = "LNKA";
+
+        name[3] = (char)('A' + n);
+        memset(&dev, 0, sizeof(dev));
+        aml_name_dword(&dev, "_HID", eisa_id("PNP0C0F"));
+        put8(&dev, 0x08);
+        put(&dev, "_UID", 4);
+        aml_int(&dev, n + 1);
+        /* routing fixed by the board (no _SRS): possible = current */
+        aml_name_irq_resource(&dev, "_PRS", cfg->pirq_irq[n]);
+        aml_name_irq_resource(&dev, "_CRS", cfg->pirq_irq[n]);
+        aml_device(&sb, name, &dev);
     }
-    /* Scope (\_SB) { ... } */
-    {
-        struct abuf s = { .len = 0 };
-        put(&s, "_SB_", 4);
-        put(&s, scope.data, scope.len);
-        put8(b, 0x10);        /* ScopeOp */
-        aml_pkg(b, s.data, s.len);
-    }
+    put8(b, 0x10);                               /* ScopeOp */
+    aml_pkg(b, sb.data, sb.len);
+    if (sb.overflow)
+        b->overflow = 1;
+
     /* Name (_S5, Package (4) { SLP_TYPa, SLP_TYPb, 0, 0 }) */
+    memset(&pkg, 0, sizeof(pkg));
     put8(&pkg, 4);            /* NumElements */
     for (int i = 0; i < 2; i++) {
         put8(&pkg, 0x0a);     /* BytePrefix */

@@ -23,6 +23,7 @@ struct acpi_config {
     uint16_t reset_port;      /* FADT RESET_REG (SystemIO byte) */
     uint8_t reset_value;
     uint8_t s5_slp_typ;       /* the _S5 sleep type PM1a_CNT.SLP_TYP takes */
+    uint8_t pirq_irq[4];      /* ISA IRQ each PCI interrupt link (PIRQA-D) is routed to */
 };
 
 /* Write the tables into guest memory at cfg->base.  Returns the RSDP

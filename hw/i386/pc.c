@@ -343,7 +343,10 @@ static int add_pci(struct pc_board *pc, char *err, size_t errlen)
         return -EINVAL;
     bus = i440fx_bus(pc->pci_host);
 
-    dev = new_device(pc, "piix3-isa", "devfn=0x08", err, errlen);
+    /* Without firmware the board routes PIRQA-D to ISA IRQs 10, 10, 11,
+     * 11, as PC firmware does, and its DSDT's links say so (acpi.c) */
+    dev = new_device(pc, "piix3-isa", pc->bios ? "devfn=0x08" : "devfn=0x08,pirqrc=0x0b0b0a0a",
+                     err, errlen);
     if (!dev)
         return -EINVAL;
     pci_device_set_bus(dev, bus);
@@ -492,6 +495,7 @@ int pc_build(struct pc_board *pc, struct machine *m, const struct pc_config *cfg
             .acpi_enable = PIIX4_PM_ACPI_ENABLE, .acpi_disable = PIIX4_PM_ACPI_DISABLE,
             .pm_base = PC_PM_BASE, .reset_port = PC_RESET_PORT, .reset_value = PC_RESET_VALUE,
             .s5_slp_typ = PIIX4_PM_SLP_TYP_S5,
+            .pirq_irq = {10, 10, 11, 11},
         };
         pc->rsdp = acpi_build(pc, &acfg, err, errlen);
         if (!pc->rsdp)

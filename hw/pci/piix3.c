@@ -48,6 +48,7 @@
 struct piix3 {
     struct pci_device pd;
     uint8_t devfn;                  /* property */
+    uint32_t pirqrc;                /* property: PIRQRC[A-D] after reset (byte n = PIRQn) */
     struct pci_function fn;
     uint8_t pirq_level;             /* bit n: PIRQ n asserted */
     uint16_t isa_level;             /* ISA IRQs we drive high */
@@ -122,7 +123,7 @@ static void piix3_config_write(void *opaque, unsigned offset, unsigned size)
 
 static const struct pci_function_ops piix3_pci_ops = { .config_write = piix3_config_write };
 
-static void init_config(struct pci_function *fn)
+static void init_config(struct pci_function *fn, uint32_t pirqrc)
 {
     static const struct { uint8_t off, len; uint32_t val, wmask; } regs[] = {
         { 0x4c, 1, 0x4d, 0xff },        /* IORT */
@@ -157,6 +158,10 @@ static void init_config(struct pci_function *fn)
     pci_set_reg(fn, PCI_INTERRUPT_LINE, 1, 0, 0);
     for (unsigned i = 0; i < sizeof(regs) / sizeof(regs[0]); i++)
         pci_set_reg(fn, regs[i].off, regs[i].len, regs[i].val, regs[i].wmask);
+    /* the routing firmware left (a board booting without firmware acts
+     * as it); the datasheet's reset value is 80h each: disabled */
+    for (unsigned n = 0; n < 4; n++)
+        pci_set_reg(fn, PIRQRC + n, 1, (pirqrc >> (8 * n)) & 0x8f, 0x8f);
 }
 
 static void piix3_reset(struct device *dev)
@@ -181,7 +186,7 @@ static int piix3_realize(struct device *dev, char *err, size_t errlen)
         snprintf(err, errlen, "piix3-isa: not plugged into a PCI bus");
         return -EINVAL;
     }
-    init_config(&p->fn);
+    init_config(&p->fn, p->pirqrc);
     rc = pci_register_function(p->pd.bus, &p->fn, p->devfn, &piix3_pci_ops, p);
     if (rc < 0) {
         snprintf(err, errlen, "piix3-isa: PCI address %02x.%x is taken", p->devfn >> 3,
@@ -193,6 +198,8 @@ static int piix3_realize(struct device *dev, char *err, size_t errlen)
 
 static const struct prop_desc piix3_props[] = {
     { "devfn", PROP_U8, offsetof(struct piix3, devfn), "0x08", "PCI slot << 3 | function" },
+    { "pirqrc", PROP_U32, offsetof(struct piix3, pirqrc), "0x80808080",
+      "PIRQRC[A-D] after reset, byte n for PIRQn (80h: disabled, as without firmware)" },
     { NULL, PROP_U32, 0, NULL, NULL },
 };
 

@@ -15,6 +15,8 @@
 
 #include "hw/core/machine.h"
 #include "hw/i386/pc.h"
+#include "hw/pci/i440fx.h"
+#include "hw/pci/pci.h"
 
 #include "tests/vireo_check.h"
 
@@ -106,6 +108,20 @@ static void iasl_check(const uint8_t *t, uint32_t len)
     ck_assert_msg(rc == 0, "iasl rejects %.4s", (const char *)t);
 }
 
+/* Booting without firmware, the board programs PIIX3 PIRQRC[A-D] to ISA
+ * IRQs 10, 10, 11, 11 (what the DSDT's LNKA-D report), also after a reset. */
+START_TEST(pirq_routing_matches_links)
+{
+    struct pci_bus *bus = i440fx_bus(pc.pci_host);
+
+    ck_assert_uint_eq(pci_config_read(bus, 0x08, 0x60, 4), 0x0b0b0a0a);
+    pci_config_write(bus, 0x08, 0x60, 0x80808080, 4);
+    ck_assert_uint_eq(pci_config_read(bus, 0x08, 0x60, 4), 0x80808080);
+    machine_reset_devices(&m);
+    ck_assert_uint_eq(pci_config_read(bus, 0x08, 0x60, 4), 0x0b0b0a0a);
+}
+END_TEST
+
 START_TEST(rsdp_and_tables)
 {
     uint8_t r[36], *xsdt, *rsdt;
@@ -153,6 +169,13 @@ START_TEST(rsdp_and_tables)
             /* the AML names \_S5 with SLP_TYP 0 and a PNP0A03 root bridge */
             ck_assert_ptr_nonnull(memmem(dsdt + 36, dlen - 36, "_S5_\x12", 5));
             ck_assert_ptr_nonnull(memmem(dsdt + 36, dlen - 36, "\x0c\x41\xd0\x0a\x03", 5));
+            /* _PRT: slot 3 INTA -> LNKD, the PIRQ (3 + 1 - 1) & 3 the PCI
+             * bus asserts (hw/pci/pci.c); LNKA is IRQ 10 level/high/shared
+             * (IRQ descriptor 23h, mask 0400h, flags 10h; end tag) */
+            ck_assert_ptr_nonnull(memmem(dsdt + 36, dlen - 36, "\x08_PRT\x12", 6));
+            ck_assert_ptr_nonnull(memmem(dsdt + 36, dlen - 36, "\x0c\xff\xff\x03\x00\x00LNKD\x00", 11));
+            ck_assert_ptr_nonnull(memmem(dsdt + 36, dlen - 36, "\x0c\x41\xd0\x0c\x0f", 5)); /* PNP0C0F */
+            ck_assert_ptr_nonnull(memmem(dsdt + 36, dlen - 36, "\x23\x00\x04\x10\x79\x00", 6));
             iasl_check(dsdt, dlen);
             free(dsdt);
             {
@@ -206,6 +229,7 @@ int main(void)
 
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, rsdp_and_tables);
+    tcase_add_test(tc, pirq_routing_matches_links);
     tcase_add_test(tc, tables_in_reserved_e820);
     suite_add_tcase(s, tc);
     return vireo_check_run(s);
