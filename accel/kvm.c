@@ -12,14 +12,18 @@
  * window is requested).  HLT therefore exits to user space and the halted
  * state lives here, not in KVM's mp_state (KVM refuses a HALTED mp_state
  * without an in-kernel local APIC).  Port I/O and MMIO exits are completed
- * through the bus inside vcpu_run.  Register state translation is in
- * kvm_state.c.
+ * through the bus inside vcpu_run, and so are IA32_APIC_BASE and
+ * IA32_TSC_DEADLINE (an MSR filter makes them exit); CR8 is the board's
+ * APIC TPR, copied into kvm_run before and out after each KVM_RUN.  The
+ * CPUID is vireo's profile (cpu/cpuid.c) minus what KVM cannot provide and
+ * minus TSC-deadline (KVM's TSC is not the board's 1 GHz virtual-clock
+ * TSC).  Register state translation is in kvm_state.c.
  *
  * Not implemented: in-kernel irqchip/PIT (ACCEL_CAP_IRQCHIP), MSI routing,
  * ioeventfd/irqfd, dirty-page logging, coalesced MMIO, guest debugging,
  * XSAVE state beyond the FXSAVE image (AVX and later registers are not in
- * struct cpu_state), SMM, nested virtualization state, a CPUID profile of
- * our own (KVM's supported CPUID is passed through).
+ * struct cpu_state), SMM, nested virtualization state, TSC-deadline mode
+ * (it would need KVM's TSC rate and offset in the board's APIC model).
  */
 #include "accel/backends.h"
 #include "accel/kvm_int.h"
@@ -126,6 +130,50 @@ static void kvm_free(struct kvm_accel *k)
     free(k);
 }
 
+/* Without an in-kernel local APIC, KVM would swallow the MSRs of vireo's
+ * own APIC model: IA32_APIC_BASE and IA32_TSC_DEADLINE.  An MSR filter
+ * (KVM_CAP_X86_USER_SPACE_MSR + KVM_X86_SET_MSR_FILTER) makes them exit to
+ * vireo, which hands them to the board like the interpreter does (so a
+ * guest that moves or disables its APIC through the MSR reaches the
+ * model).  Returns whether that works. */
+static bool kvm_msr_filter(struct kvm_accel *k)
+{
+    static uint8_t deny[1];   /* one MSR per range, bit 0 clear: denied -> exit */
+    struct kvm_enable_cap cap = { .cap = KVM_CAP_X86_USER_SPACE_MSR };
+    struct kvm_msr_filter f;
+
+    if (kvm_check_cap(k, k->vm_fd, KVM_CAP_X86_USER_SPACE_MSR) <= 0 ||
+        kvm_check_cap(k, k->vm_fd, KVM_CAP_X86_MSR_FILTER) <= 0)
+        return false;
+    cap.args[0] = KVM_MSR_EXIT_REASON_FILTER;
+    if (ioctl(k->vm_fd, KVM_ENABLE_CAP, &cap) < 0)
+        return false;
+    memset(&f, 0, sizeof(f));
+    f.flags = KVM_MSR_FILTER_DEFAULT_ALLOW;
+    f.ranges[0] = (struct kvm_msr_filter_range){
+        .flags = KVM_MSR_FILTER_READ | KVM_MSR_FILTER_WRITE, .nmsrs = 1,
+        .base = 0x1b /* IA32_APIC_BASE */, .bitmap = deny };
+    f.ranges[1] = (struct kvm_msr_filter_range){
+        .flags = KVM_MSR_FILTER_READ | KVM_MSR_FILTER_WRITE, .nmsrs = 1,
+        .base = 0x6e0 /* IA32_TSC_DEADLINE */, .bitmap = deny };
+    return ioctl(k->vm_fd, KVM_X86_SET_MSR_FILTER, &f) == 0;
+}
+
+/* A filtered MSR access: the board's answer, or #GP (run->msr.error). */
+static void kvm_handle_msr(struct kvm_run *run, const struct cpu_bus *bus, bool write)
+{
+    int r = 1;
+
+    uint64_t val = run->msr.data;
+
+    if (write && bus->msr_write)
+        r = bus->msr_write(bus->opaque, run->msr.index, val);
+    else if (!write && bus->msr_read)
+        r = bus->msr_read(bus->opaque, run->msr.index, &val);
+    run->msr.data = val;
+    run->msr.error = r != 0;   /* not the board's (1) or refused (-1): #GP */
+}
+
 static int kvm_init(struct accel *a, const struct accel_config *cfg, char *err, size_t errlen)
 {
     const struct cpu_bus *bus = cfg->bus;
@@ -227,6 +275,7 @@ static int kvm_init(struct accel *a, const struct accel_config *cfg, char *err, 
     r = kvm_check_cap(k, k->vm_fd, KVM_CAP_NR_MEMSLOTS);
     k->max_slots = r > 0 ? (unsigned)r : 32;
 
+    k->msr_exits = kvm_msr_filter(k);
     ret = kvm_get_supported_cpuid(k, err, errlen);
     if (ret < 0)
         goto fail;
@@ -329,8 +378,12 @@ static void cpuid_add(void *opaque, uint32_t leaf, uint32_t sub)
     const struct kvm_cpuid_entry2 *s = kvm_supported(b->k, leaf, sub);
     uint32_t want[4] = {e->eax, e->ebx, e->ecx, e->edx};
     if (leaf == 1) {
-        /* the APIC bit describes vireo's own local APIC model */
-        e->ecx &= s ? s->ecx : 0;
+        /* the APIC bit describes vireo's own local APIC model.  No
+         * TSC-deadline mode under KVM: the guest's TSC is KVM's (host rate,
+         * KVM's offset), not the board's 1 GHz virtual-clock TSC its
+         * deadline timer counts; the APIC's one-shot and periodic modes
+         * count the bus clock and work the same. */
+        e->ecx &= s ? s->ecx & ~(1u << 24) : 0;
         e->edx &= s ? s->edx | (1u << 9) : 0;
         e->ebx = (e->ebx & 0x00ffffffu) | ((b->index & 0xffu) << 24);
     } else if (leaf == 7) {
@@ -644,8 +697,13 @@ static int kvm_vcpu_run(struct accel *a, unsigned index, struct vcpu_exit *exit)
             }
         }
 
+        /* CR8 is the local APIC's TPR (vireo's model, SDM 10.8.6.1) */
+        if (bus->cr8_read)
+            run->cr8 = bus->cr8_read(bus->opaque);
         ret = ioctl(v->fd, KVM_RUN, 0);
         v->io_pending = false;
+        if (bus->cr8_write && bus->cr8_read && run->cr8 != bus->cr8_read(bus->opaque))
+            bus->cr8_write(bus->opaque, (uint8_t)run->cr8);
         if (ret < 0) {
             int e = errno;
 
@@ -679,6 +737,10 @@ static int kvm_vcpu_run(struct accel *a, unsigned index, struct vcpu_exit *exit)
                 exit->reason = VCPU_EXIT_STOP;
                 return 0;
             }
+            break;
+        case KVM_EXIT_X86_RDMSR:
+        case KVM_EXIT_X86_WRMSR:
+            kvm_handle_msr(run, bus, run->exit_reason == KVM_EXIT_X86_WRMSR);
             break;
         case KVM_EXIT_HLT:
             /* KVM has already stepped over the HLT. */

@@ -32,6 +32,7 @@ struct kvm_accel {
     size_t run_size;
     unsigned nr_slots, max_slots;
     bool readonly_mem, xcrs, debugregs;
+    bool msr_exits;                     /* the board's APIC MSRs exit to vireo (MSR filter) */
     size_t xsave_size;                  /* 0: no KVM_CAP_XSAVE, use KVM_GET/SET_FPU */
     bool xsave2;
     bool (*stop_requested)(void *opaque);
