@@ -311,7 +311,7 @@ void lin_write_slow(struct vcpu *v, uint64_t lin, unsigned size, uint64_t val, i
     phys_write(v, pa, size, val);
 }
 
-void lin_probe_write(struct vcpu *v, uint64_t lin, unsigned size)
+void lin_probe_write_slow(struct vcpu *v, uint64_t lin, unsigned size)
 {
     translate_cached(v, lin, ACC_W);
     if ((lin & 0xfff) + size > 0x1000)

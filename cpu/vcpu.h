@@ -342,8 +342,17 @@ static inline void vm_write(struct vcpu *v, int seg, uint64_t off, unsigned size
 }
 
 /* Check that [lin, lin+size) is writable (page faults first), for
- * read-modify-write instructions that must not fault half-way. */
-void lin_probe_write(struct vcpu *v, uint64_t lin, unsigned size);
+ * read-modify-write instructions that must not fault half-way.  A hit in
+ * the write TLB proves it without a call (the hot RMW path). */
+void lin_probe_write_slow(struct vcpu *v, uint64_t lin, unsigned size);
+
+static inline void lin_probe_write(struct vcpu *v, uint64_t lin, unsigned size)
+{
+    if ((lin & 0xfff) <= 0x1000u - size &&
+        v->tlb[ACC_W][(lin >> 12) & (TLB_SIZE - 1)].tag == tlb_key(v, lin, 0))
+        return;
+    lin_probe_write_slow(v, lin, size);
+}
 
 /* ---- operands ---- */
 static inline uint64_t amask(const struct insn *i)

@@ -208,42 +208,59 @@ static inline void so_guest_init(struct fake *f)
     }
 }
 
+/* The guest's state for a test instruction: 64-bit mode at SO_CODE_GPA,
+ * the harness's GDT and IDT, CR0.MP/NE, CR4.OSFXSR/OSXMMEXCPT/OSXSAVE and
+ * XCR0 = x87|SSE (as the host's XSAVE uses them here). */
+static inline void so_guest_state(struct fake *f, struct cpu_state *s)
+{
+    fake_mode_state(f, s, MODE_LONG64, SO_CODE_GPA, 0x8000);
+    s->gdtr.base = SO_GDT;
+    s->gdtr.limit = 23;
+    s->idtr.base = SO_IDT;
+    s->idtr.limit = 32 * 16 - 1;
+    s->cr0 |= X86_CR0_MP | X86_CR0_NE;
+    s->cr4 |= X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT | X86_CR4_OSXSAVE;
+    s->xcr0 = 3;
+}
+
+/* Run CODE (LEN bytes, then a HLT) from state S; S gets the final state.
+ * Returns -1 when the code ran to its end, the vector of a fault (its IDT
+ * stub's HLT), or 1000 when the guest stopped anywhere else. */
+static inline int so_guest_exec(struct fake *f, const uint8_t *code, unsigned len, struct cpu_state *s)
+{
+    uint8_t buf[17];
+    ck_assert_uint_le(len, 16);
+    memcpy(buf, code, len);
+    buf[len] = 0xf4;
+    fake_load(f, SO_CODE_GPA, buf, len + 1u);
+    s->rip = SO_CODE_GPA;
+    s->halted = false;
+    fake_set(f, s);
+    ck_assert_int_eq(fake_run(f, 10), VCPU_EXIT_HALT);
+    fake_get(f, s);
+    if (s->rip == SO_CODE_GPA + len + 1)
+        return -1;
+    if (s->rip > SO_STUBS && s->rip <= SO_STUBS + 16 * 32 && (s->rip - SO_STUBS) % 16 == 1)
+        return (int)((s->rip - SO_STUBS) / 16);
+    return 1000;
+}
+
 static inline void so_guest_run(struct fake *f, const struct so_case *c, struct so_result *r)
 {
-    uint8_t code[17];
-    memcpy(code, c->code, c->len);
-    code[c->len] = 0xf4;
-    fake_load(f, SO_CODE_GPA, code, c->len + 1u);
-    fake_load(f, SO_CODE_GPA + SO_MEM_OFF, c->mem, SO_MEMSZ);
     struct cpu_state s;
-    fake_mode_state(f, &s, MODE_LONG64, SO_CODE_GPA, 0x8000);
-    s.gdtr.base = SO_GDT;
-    s.gdtr.limit = 23;
-    s.idtr.base = SO_IDT;
-    s.idtr.limit = 32 * 16 - 1;
-    s.cr0 |= X86_CR0_MP | X86_CR0_NE;
-    s.cr4 |= X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT | X86_CR4_OSXSAVE;
-    s.xcr0 = 3;   /* x87 | SSE, as the host's XSAVE uses them here */
+    fake_load(f, SO_CODE_GPA + SO_MEM_OFF, c->mem, SO_MEMSZ);
+    so_guest_state(f, &s);
     for (int k = 0; k < 16; k++)
         if (k != R_RSP)
             s.gpr[k] = c->in.gpr[k];
     s.rflags = c->in.rflags | X86_FLAG_FIXED;
     cpu_fpu_from_fxsave(c->in.fx, &s.fpu);
-    fake_set(f, &s);
-    ck_assert_int_eq(fake_run(f, 10), VCPU_EXIT_HALT);
-    fake_get(f, &s);
+    r->vec = so_guest_exec(f, c->code, c->len, &s);
     for (int k = 0; k < 16; k++)
         r->out.gpr[k] = s.gpr[k];
     r->out.rflags = s.rflags;
     cpu_fpu_to_fxsave(r->out.fx, &s.fpu);
     memcpy(r->mem, f->ram + SO_CODE_GPA + SO_MEM_OFF, SO_MEMSZ);
-    uint64_t end = SO_CODE_GPA + c->len + 1;
-    if (s.rip == end)
-        r->vec = -1;
-    else if (s.rip > SO_STUBS && s.rip <= SO_STUBS + 16 * 32 && (s.rip - SO_STUBS) % 16 == 1)
-        r->vec = (int)((s.rip - SO_STUBS) / 16);
-    else
-        r->vec = 1000;   /* stopped somewhere else: always a mismatch */
 }
 
 /* Compare host (H) and guest (G) results.  FLAGS_MASK: RFLAGS bits to

@@ -188,35 +188,11 @@ END_TEST
 
 /* ---- guest-only checks ---- */
 
-static void run_guest(struct fake *f, const uint8_t *code, size_t len, struct cpu_state *s)
-{
-    uint8_t buf[32];
-    memcpy(buf, code, len);
-    buf[len] = 0xf4;
-    fake_load(f, SO_CODE_GPA, buf, len + 1);
-    s->halted = false;
-    fake_set(f, s);
-    ck_assert_int_eq(fake_run(f, 10), VCPU_EXIT_HALT);
-    fake_get(f, s);
-}
-
-/* Vector taken (HLT stub reached), or -1 when the code ran to its end. */
-static int vec_of(const struct cpu_state *s, size_t len)
-{
-    if (s->rip == SO_CODE_GPA + len + 1)
-        return -1;
-    return (int)((s->rip - SO_STUBS) / 16);
-}
-
+/* The harness's guest state (simd_oracle.h) with XCR0 = x87 only, the
+ * value after reset, so XSETBV's effect is visible. */
 static void guest_state(struct fake *f, struct cpu_state *s)
 {
-    fake_mode_state(f, s, MODE_LONG64, SO_CODE_GPA, 0x8000);
-    s->gdtr.base = SO_GDT;
-    s->gdtr.limit = 23;
-    s->idtr.base = SO_IDT;
-    s->idtr.limit = 32 * 16 - 1;
-    s->cr0 |= X86_CR0_MP | X86_CR0_NE;
-    s->cr4 |= X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT | X86_CR4_OSXSAVE;
+    so_guest_state(f, s);
     s->xcr0 = 1;
 }
 
@@ -235,14 +211,11 @@ START_TEST(xcr0_rules)
         s.gpr[R_RCX] = cases[k].ecx;
         s.gpr[R_RAX] = (uint32_t)cases[k].val;
         s.gpr[R_RDX] = cases[k].val >> 32;
-        run_guest(&f, xsetbv, sizeof(xsetbv), &s);
-        ck_assert_int_eq(vec_of(&s, sizeof(xsetbv)), cases[k].vec);
+        ck_assert_int_eq(so_guest_exec(&f, xsetbv, sizeof(xsetbv), &s), cases[k].vec);
         if (cases[k].vec < 0) {
             ck_assert_uint_eq(s.xcr0, cases[k].val);
             s.gpr[R_RCX] = 0;
-            s.rip = SO_CODE_GPA;
-            run_guest(&f, xgetbv, sizeof(xgetbv), &s);
-            ck_assert_int_eq(vec_of(&s, sizeof(xgetbv)), -1);
+            ck_assert_int_eq(so_guest_exec(&f, xgetbv, sizeof(xgetbv), &s), -1);
             ck_assert_uint_eq(s.gpr[R_RAX], cases[k].val);
             ck_assert_uint_eq(s.gpr[R_RDX], 0);
         } else {
@@ -268,8 +241,7 @@ START_TEST(xcr0_rules)
     s.gpr[R_RAX] = 3;
     s.gpr[R_RCX] = 0;
     s.gpr[R_RDX] = 0;
-    run_guest(&f, xsetbv, sizeof(xsetbv), &s);
-    ck_assert_int_eq(vec_of(&s, sizeof(xsetbv)), 13);
+    ck_assert_int_eq(so_guest_exec(&f, xsetbv, sizeof(xsetbv), &s), 13);
     static const uint8_t xsave[] = {0x0f, 0xae, 0x20};   /* xsave [rax] */
     const uint8_t *codes[3] = {xsetbv, xgetbv, xsave};
     for (int k = 0; k < 3; k++) {
@@ -277,8 +249,7 @@ START_TEST(xcr0_rules)
         s.cr4 &= ~(uint64_t)X86_CR4_OSXSAVE;
         s.gpr[R_RAX] = 0x3000;
         s.gpr[R_RCX] = 0;
-        run_guest(&f, codes[k], 3, &s);
-        ck_assert_int_eq(vec_of(&s, 3), 6);
+        ck_assert_int_eq(so_guest_exec(&f, codes[k], 3, &s), 6);
     }
     /* CR0.TS: #NM for XSAVE and FXSAVE; CR0.EM: #NM for FXSAVE (SDM
      * FXSAVE "Protected Mode Exceptions") */
@@ -286,13 +257,11 @@ START_TEST(xcr0_rules)
     guest_state(&f, &s);
     s.cr0 |= X86_CR0_TS;
     s.gpr[R_RAX] = 0x3000;
-    run_guest(&f, xsave, 3, &s);
-    ck_assert_int_eq(vec_of(&s, 3), 7);
+    ck_assert_int_eq(so_guest_exec(&f, xsave, 3, &s), 7);
     guest_state(&f, &s);
     s.cr0 |= X86_CR0_EM;
     s.gpr[R_RAX] = 0x3000;
-    run_guest(&f, fxsave, 3, &s);
-    ck_assert_int_eq(vec_of(&s, 3), 7);
+    ck_assert_int_eq(so_guest_exec(&f, fxsave, 3, &s), 7);
     fake_fini(&f);
 }
 END_TEST
@@ -310,7 +279,7 @@ START_TEST(cpuid_profile)
             s.cr4 &= ~(uint64_t)X86_CR4_OSXSAVE;
         s.gpr[R_RAX] = 1;
         s.gpr[R_RCX] = 0;
-        run_guest(&f, cpuid, 2, &s);
+        ck_assert_int_eq(so_guest_exec(&f, cpuid, 2, &s), -1);
         uint32_t ecx = (uint32_t)s.gpr[R_RCX], edx = (uint32_t)s.gpr[R_RDX];
         /* SSE3 SSSE3 CX16 SSE4.1 SSE4.2 POPCNT XSAVE */
         uint32_t want_ecx = 1u << 0 | 1u << 9 | 1u << 13 | 1u << 19 | 1u << 20 | 1u << 23 | 1u << 26;
@@ -325,15 +294,14 @@ START_TEST(cpuid_profile)
     guest_state(&f, &s);
     s.gpr[R_RAX] = 0xd;
     s.gpr[R_RCX] = 0;
-    run_guest(&f, cpuid, 2, &s);
+    ck_assert_int_eq(so_guest_exec(&f, cpuid, 2, &s), -1);
     ck_assert_uint_eq((uint32_t)s.gpr[R_RAX], 3);
     ck_assert_uint_eq((uint32_t)s.gpr[R_RBX], 576);
     ck_assert_uint_eq((uint32_t)s.gpr[R_RCX], 576);
     ck_assert_uint_eq((uint32_t)s.gpr[R_RDX], 0);
     s.gpr[R_RAX] = 0xd;
     s.gpr[R_RCX] = 1;
-    s.rip = SO_CODE_GPA;
-    run_guest(&f, cpuid, 2, &s);
+    ck_assert_int_eq(so_guest_exec(&f, cpuid, 2, &s), -1);
     ck_assert_uint_eq((uint32_t)s.gpr[R_RAX] & 3, 3);   /* XSAVEOPT, XSAVEC */
     fake_fini(&f);
 }

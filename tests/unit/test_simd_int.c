@@ -416,19 +416,10 @@ END_TEST
 static int run_with_cr(struct fake *f, const uint8_t *code, unsigned len, uint64_t cr0_set, uint64_t cr0_clr,
                        uint64_t cr4_clr, struct cpu_state *out)
 {
-    uint8_t buf[17];
-    memcpy(buf, code, len);
-    buf[len] = 0xf4;
-    fake_load(f, SO_CODE_GPA, buf, len + 1u);
     struct cpu_state s;
-    fake_mode_state(f, &s, MODE_LONG64, SO_CODE_GPA, 0x8000);
-    s.gdtr.base = SO_GDT;
-    s.gdtr.limit = 23;
-    s.idtr.base = SO_IDT;
-    s.idtr.limit = 32 * 16 - 1;
-    s.cr0 |= X86_CR0_MP | X86_CR0_NE | cr0_set;
+    so_guest_state(f, &s);
+    s.cr0 |= cr0_set;
     s.cr0 &= ~cr0_clr;
-    s.cr4 |= X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT;
     s.cr4 &= ~cr4_clr;
     s.gpr[R_RDI] = SO_CODE_GPA + SO_MEM_OFF;
     s.fpu.fcw = 0x37f;
@@ -442,16 +433,8 @@ static int run_with_cr(struct fake *f, const uint8_t *code, unsigned len, uint64
         for (int b = 0; b < 16; b++)
             s.fpu.xmm[k].b[b] = (uint8_t)(k * 16 + b + 0x80);
     struct cpu_state before = s;
-    fake_set(f, &s);
-    ck_assert_int_eq(fake_run(f, 10), VCPU_EXIT_HALT);
-    fake_get(f, out);
-    int vec;
-    if (out->rip == SO_CODE_GPA + len + 1)
-        vec = -1;
-    else if (out->rip > SO_STUBS && (out->rip - SO_STUBS) % 16 == 1)
-        vec = (int)((out->rip - SO_STUBS) / 16);
-    else
-        vec = 1000;
+    *out = s;
+    int vec = so_guest_exec(f, code, len, out);
     if (vec >= 0) {
         /* a fault leaves the x87/SSE state as it was */
         ck_assert_uint_eq(out->fpu.fsw, before.fpu.fsw);

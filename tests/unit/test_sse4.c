@@ -333,32 +333,18 @@ END_TEST
 static int guest_vec_st(struct fake *f, const uint8_t *code, unsigned len, uint64_t cr0_set, uint64_t cr0_clear,
                         uint64_t cr4_clear, struct cpu_state *io)
 {
-    uint8_t buf[17];
-    memcpy(buf, code, len);
-    buf[len] = 0xf4;
-    fake_load(f, SO_CODE_GPA, buf, len + 1u);
     struct cpu_state s;
-    fake_mode_state(f, &s, MODE_LONG64, SO_CODE_GPA, 0x8000);
-    s.gdtr.base = SO_GDT;
-    s.gdtr.limit = 23;
-    s.idtr.base = SO_IDT;
-    s.idtr.limit = 32 * 16 - 1;
-    s.cr0 = (s.cr0 | X86_CR0_MP | X86_CR0_NE | cr0_set) & ~cr0_clear;
-    s.cr4 = (s.cr4 | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT) & ~cr4_clear;
+    so_guest_state(f, &s);
+    s.cr0 = (s.cr0 | cr0_set) & ~cr0_clear;
+    s.cr4 &= ~cr4_clear;
     s.fpu.fcw = 0x37f;
     s.fpu.mxcsr = 0x1f80;
     if (io)
         s.fpu = io->fpu;
-    fake_set(f, &s);
-    ck_assert_int_eq(fake_run(f, 10), VCPU_EXIT_HALT);
-    fake_get(f, &s);
+    int vec = so_guest_exec(f, code, len, &s);
     if (io)
         *io = s;
-    if (s.rip == SO_CODE_GPA + len + 1)
-        return -1;
-    if (s.rip > SO_STUBS && s.rip <= SO_STUBS + 16 * 32 && (s.rip - SO_STUBS) % 16 == 1)
-        return (int)((s.rip - SO_STUBS) / 16);
-    return 1000;
+    return vec;
 }
 
 static int guest_vec(struct fake *f, const uint8_t *code, unsigned len, uint64_t cr0_set, uint64_t cr0_clear,

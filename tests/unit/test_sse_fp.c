@@ -367,19 +367,10 @@ END_TEST
 static void guest_run_cr(struct fake *f, const struct so_case *c, struct so_result *r, uint64_t cr0_set,
                          uint64_t cr4_clear, uint64_t rax)
 {
-    uint8_t code[17];
-    memcpy(code, c->code, c->len);
-    code[c->len] = 0xf4;
-    fake_load(f, SO_CODE_GPA, code, c->len + 1u);
     fake_load(f, SO_CODE_GPA + SO_MEM_OFF, c->mem, SO_MEMSZ);
     struct cpu_state st;
-    fake_mode_state(f, &st, MODE_LONG64, SO_CODE_GPA, 0x8000);
-    st.gdtr.base = SO_GDT;
-    st.gdtr.limit = 23;
-    st.idtr.base = SO_IDT;
-    st.idtr.limit = 32 * 16 - 1;
-    st.cr0 |= X86_CR0_MP | X86_CR0_NE | cr0_set;
-    st.cr4 |= X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT;
+    so_guest_state(f, &st);
+    st.cr0 |= cr0_set;
     st.cr4 &= ~cr4_clear;
     for (int k = 0; k < 16; k++)
         if (k != R_RSP)
@@ -387,12 +378,8 @@ static void guest_run_cr(struct fake *f, const struct so_case *c, struct so_resu
     st.gpr[R_RAX] = rax;
     st.rflags = c->in.rflags | X86_FLAG_FIXED;
     cpu_fpu_from_fxsave(c->in.fx, &st.fpu);
-    fake_set(f, &st);
-    ck_assert_int_eq(fake_run(f, 10), VCPU_EXIT_HALT);
-    fake_get(f, &st);
+    r->vec = so_guest_exec(f, c->code, c->len, &st);
     cpu_fpu_to_fxsave(r->out.fx, &st.fpu);
-    uint64_t end = SO_CODE_GPA + c->len + 1;
-    r->vec = st.rip == end ? -1 : (int)((st.rip - SO_STUBS) / 16);
 }
 
 /* rows that are not SSE-state instructions: no CR0/CR4 checks */
